@@ -1,0 +1,70 @@
+{#
+    Publish an audited build: copy every table of each audit schema into the schema consumers
+    read, drop tables the release no longer has, and record the release, all in one
+    transaction, so readers see the old release or the new one and never half of each.
+    Called by `elt release` only after every GX checkpoint passed.
+#}
+{% macro publish_release(release_id, schemas, checks_passed, checks_total) %}
+    {{ return(adapter.dispatch('publish_release', 'elt_warehouse')(release_id, schemas, checks_passed, checks_total)) }}
+{% endmacro %}
+
+{% macro default__publish_release(release_id, schemas, checks_passed, checks_total) %}
+    {% set published = [] %}
+    {% call statement('publish_release', auto_begin=True) %}
+        {% for audit_schema, public_schema in schemas.items() %}
+            create schema if not exists {{ public_schema }};
+            {% set audit_tables = elt_warehouse.list_schema_tables(audit_schema) %}
+            {% for table in elt_warehouse.list_schema_tables(public_schema) if table not in audit_tables %}
+                drop table if exists {{ public_schema }}.{{ table }} cascade;
+            {% endfor %}
+            {% for table in audit_tables %}
+                drop table if exists {{ public_schema }}.{{ table }} cascade;
+                create table {{ public_schema }}.{{ table }} as select * from {{ audit_schema }}.{{ table }};
+                {% do published.append(public_schema ~ '.' ~ table) %}
+            {% endfor %}
+        {% endfor %}
+        {{ elt_warehouse.release_history_ddl() }}
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }});
+    {% endcall %}
+    {% do adapter.commit() %}
+    {{ log("published " ~ published | length ~ " tables as release " ~ release_id, info=True) }}
+{% endmacro %}
+
+{#
+    Record a release that was blocked by failing checks: nothing is published, the history
+    says why.
+#}
+{% macro record_blocked_release(release_id, failures, checks_passed, checks_total) %}
+    {% call statement('record_blocked_release', auto_begin=True) %}
+        {{ elt_warehouse.release_history_ddl() }}
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total, failures)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'blocked', '', {{ checks_passed }}, {{ checks_total }}, '{{ failures | replace("'", "''") }}');
+    {% endcall %}
+    {% do adapter.commit() %}
+{% endmacro %}
+
+{% macro release_history_ddl() %}
+    create schema if not exists quality;
+    create table if not exists quality.release_history (
+        release_id varchar(64) not null,
+        released_at timestamp not null,
+        status varchar(16) not null,
+        tables_published varchar(4000),
+        checks_passed integer,
+        checks_total integer,
+        failures varchar(8000)
+    );
+{% endmacro %}
+
+{% macro list_schema_tables(schema_name) %}
+    {% set query %}
+        select table_name from information_schema.tables
+        where lower(table_schema) = lower('{{ schema_name }}') and table_type in ('BASE TABLE', 'TABLE')
+        order by table_name
+    {% endset %}
+    {% if execute %}
+        {{ return(run_query(query).columns[0].values() | list) }}
+    {% endif %}
+    {{ return([]) }}
+{% endmacro %}

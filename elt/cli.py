@@ -1,0 +1,188 @@
+"""`elt`: load sources into RAW, run the local sandbox, release audited builds, show status."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from elt import warehouse
+from loaders import SOURCES
+from loaders.common.errors import LoaderError
+
+SANDBOX_DIR = warehouse.REPO_ROOT / ".sandbox"
+SECRETS_PATH = warehouse.REPO_ROOT / ".dlt" / "secrets.toml"
+
+
+class UserError(click.ClickException):
+    """Printed as one line `error: ...` with exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can cause into one clear line and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sandbox.manager import SandboxError
+
+        try:
+            return func(*args, **kwargs)
+        except (LoaderError, SandboxError) as exc:
+            raise UserError(str(exc)) from None
+
+    return wrapper
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # dlt is chatty at INFO; its warnings and errors still show.
+    logging.getLogger("dlt").setLevel(logging.WARNING)
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """ELT warehouse: dlt loaders into RAW, dbt models, a release gate before analysts see a build.
+
+    Nightly: `make load && dbt build && make release` (ELT_TARGET picks the warehouse).
+    """
+    os.chdir(warehouse.REPO_ROOT)  # dlt reads .dlt/ from here; dbt reads dbt_project.yml
+    _configure_logging(verbose)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("-e", "--entity", "entities", multiple=True, help="Load only this entity (repeatable).")
+@click.option("-o", "--office", "offices", multiple=True, help="Load only this office (repeatable).")
+@click.option("--full-refresh", is_flag=True, help="Ignore watermarks and read every record again.")
+@user_errors
+def load(sources: tuple[str, ...], entities: tuple[str, ...], offices: tuple[str, ...], full_refresh: bool) -> None:
+    """Load SOURCE(s) into their RAW schemas (default: every source).
+
+    Incremental by watermark per office and entity; RAW keeps each distinct version once, so
+    re-running a load adds nothing. Exits non-zero if any office or source failed.
+    """
+    chosen = list(sources) or list(SOURCES)
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(SOURCES)}")
+    warehouse.target()
+    warehouse.check_duckdb_unlocked()
+    click.echo(f"loading {', '.join(chosen)} into {warehouse.describe()}", err=True)
+    failed = []
+    for name in chosen:
+        module = importlib.import_module(SOURCES[name])
+        report = module.load(offices=offices or None, entities=entities or None, full_refresh=full_refresh)
+        click.echo(report.render())
+        if not report.ok:
+            failed.append(name)
+    if failed:
+        raise UserError(f"load failed for {', '.join(failed)}: see FAILED lines above; the rest was landed")
+
+
+@main.group()
+def sandbox() -> None:
+    """The local simulators standing in for the real APIs (no network, no credentials)."""
+
+
+@sandbox.command("up")
+@click.option("--scale", default=1.0, show_default=True, help="Data volume multiplier.")
+@click.option("--seed", default=42, show_default=True, help="Seed: same seed, same data.")
+@click.option("--port", default=8701, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--offices", default=3, show_default=True, help="Number of PestRoutes offices.")
+@user_errors
+def sandbox_up(scale: float, seed: int, port: int, offices: int) -> None:
+    """Start the sandbox in the background and write its credentials to .dlt/secrets.toml."""
+    from sandbox import manager
+
+    state = manager.up(SANDBOX_DIR, port=port, seed=seed, scale=scale, offices=offices, secrets_path=SECRETS_PATH)
+    click.echo(f"sandbox running at {state['url']} (pid {state['pid']}, seed {state['seed']}, scale {state['scale']})")
+    for warning in state.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
+
+
+@sandbox.command("down")
+@user_errors
+def sandbox_down() -> None:
+    """Stop the sandbox this repository started."""
+    from sandbox import manager
+
+    manager.down(SANDBOX_DIR)
+    click.echo("sandbox stopped")
+
+
+@sandbox.command("status")
+@user_errors
+def sandbox_status() -> None:
+    """Say whether the sandbox runs, where, and which simulated day it is."""
+    from sandbox import manager
+
+    state = manager.status(SANDBOX_DIR)
+    if not state:
+        raise UserError("sandbox is not running: start it with `elt sandbox up`")
+    for key, value in state.items():
+        click.echo(f"{key}: {value}")
+
+
+@sandbox.command("tick")
+@click.option("--days", default=1, show_default=True, help="Simulated days to advance.")
+@user_errors
+def sandbox_tick(days: int) -> None:
+    """Move the simulated systems forward: new, updated and cancelled records."""
+    from sandbox import manager
+
+    result = manager.tick(SANDBOX_DIR, days=days)
+    click.echo(f"sandbox advanced {days} day(s): {result}")
+
+
+@main.command()
+@user_errors
+def release() -> None:
+    """Validate the audit build with the GX checkpoints; publish it only if every check passes."""
+    from elt import release as release_module
+
+    warehouse.check_duckdb_unlocked()
+    outcome = release_module.run_release()
+    click.echo(outcome.render())
+    if not outcome.published:
+        raise UserError("release blocked: the previous release is still what analysts read")
+
+
+@main.command()
+@user_errors
+def status() -> None:
+    """Show the last loads, freshness per source and the current release."""
+    from elt import status as status_module
+
+    warehouse.check_duckdb_unlocked()
+    click.echo(status_module.render_status())
+
+
+@main.command()
+@user_errors
+def docs() -> None:
+    """Build the dbt docs site and the GX data docs; print where they are."""
+    from elt import docs as docs_module
+
+    for line in docs_module.build_docs():
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""One setting chooses the warehouse for dlt and dbt together: ELT_TARGET.
+
+`duckdb` (default, a file at the repo root or ELT_DUCKDB_PATH), `postgres` or `snowflake`.
+Credentials for the server warehouses come from environment variables (see README), and the
+same variables feed profiles.yml, so a load and a build always hit the same warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from loaders.common.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TARGETS = ("duckdb", "postgres", "snowflake")
+
+
+def target() -> str:
+    value = os.environ.get("ELT_TARGET", "duckdb").strip().lower() or "duckdb"
+    if value not in TARGETS:
+        raise ConfigError(f"ELT_TARGET={value!r} is not one of {', '.join(TARGETS)}")
+    return value
+
+
+def duckdb_path() -> Path:
+    path = Path(os.environ.get("ELT_DUCKDB_PATH", "warehouse.duckdb"))
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+def pipelines_dir() -> Path:
+    """Where dlt keeps pipeline working state (watermarks are also stored in the warehouse)."""
+    return Path(os.environ.get("ELT_PIPELINES_DIR", REPO_ROOT / ".elt" / "pipelines"))
+
+
+def _env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise ConfigError(f"{name} is not set: it is required when ELT_TARGET={target()} (see README)")
+    return value
+
+
+def dlt_destination() -> Any:
+    """The dlt destination for the selected warehouse."""
+    import dlt
+
+    chosen = target()
+    if chosen == "duckdb":
+        return dlt.destinations.duckdb(credentials=str(duckdb_path()))
+    if chosen == "postgres":
+        credentials = {
+            "host": _env("ELT_PG_HOST", "127.0.0.1"),
+            "port": int(_env("ELT_PG_PORT", "5432")),
+            "username": _env("ELT_PG_LOADER_USER", os.environ.get("ELT_PG_USER", "loader")),
+            "password": os.environ.get("ELT_PG_LOADER_PASSWORD", os.environ.get("ELT_PG_PASSWORD", "")),
+            "database": _env("ELT_PG_DATABASE", "warehouse"),
+        }
+        return dlt.destinations.postgres(credentials=credentials)
+    credentials = {
+        "host": _env("ELT_SNOWFLAKE_ACCOUNT"),
+        "username": _env("ELT_SNOWFLAKE_USER"),
+        "password": os.environ.get("ELT_SNOWFLAKE_PASSWORD") or None,
+        "private_key": os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY") or None,
+        "database": _env("ELT_SNOWFLAKE_DATABASE"),
+        "warehouse": os.environ.get("ELT_SNOWFLAKE_LOAD_WAREHOUSE", os.environ.get("ELT_SNOWFLAKE_WAREHOUSE")),
+        "role": os.environ.get("ELT_SNOWFLAKE_LOADER_ROLE", "LOADER"),
+    }
+    return dlt.destinations.snowflake(credentials=credentials)
+
+
+def describe() -> str:
+    chosen = target()
+    if chosen == "duckdb":
+        return f"duckdb file {duckdb_path()}"
+    if chosen == "postgres":
+        return f"postgres {os.environ.get('ELT_PG_HOST', '127.0.0.1')}:{os.environ.get('ELT_PG_PORT', '5432')}"
+    return f"snowflake account {os.environ.get('ELT_SNOWFLAKE_ACCOUNT', '?')}"
+
+
+def check_duckdb_unlocked() -> None:
+    """Fail with one line when another process holds the DuckDB file's write lock."""
+    if target() != "duckdb":
+        return
+    import duckdb
+
+    path = duckdb_path()
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as exc:
+        message = str(exc)
+        holder = ""
+        if "PID" in message:
+            holder = " (held by PID " + message.split("PID", 1)[1].strip().split()[0].rstrip(")") + ")"
+        raise ConfigError(
+            f"the warehouse file {path} is locked by another process{holder}: wait for it to finish "
+            "or stop it, then retry"
+        ) from exc
+
+
+class Reader:
+    """Read-only access to the warehouse for the release gate and `elt status`."""
+
+    def __init__(self) -> None:
+        self.target = target()
+        if self.target == "duckdb":
+            import duckdb
+
+            path = duckdb_path()
+            if not path.exists():
+                raise ConfigError(f"no warehouse at {path}: run `make load` and `dbt build` first")
+            self._conn = duckdb.connect(str(path), read_only=True)
+        elif self.target == "postgres":
+            import psycopg2
+
+            self._conn = psycopg2.connect(
+                host=_env("ELT_PG_HOST", "127.0.0.1"),
+                port=int(_env("ELT_PG_PORT", "5432")),
+                user=_env("ELT_PG_USER", "transformer"),
+                password=os.environ.get("ELT_PG_PASSWORD", ""),
+                dbname=_env("ELT_PG_DATABASE", "warehouse"),
+            )
+        else:
+            import snowflake.connector
+
+            self._conn = snowflake.connector.connect(
+                account=_env("ELT_SNOWFLAKE_ACCOUNT"),
+                user=_env("ELT_SNOWFLAKE_USER"),
+                password=os.environ.get("ELT_SNOWFLAKE_PASSWORD"),
+                database=_env("ELT_SNOWFLAKE_DATABASE"),
+                warehouse=os.environ.get("ELT_SNOWFLAKE_WAREHOUSE"),
+                role=os.environ.get("ELT_SNOWFLAKE_ROLE"),
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        if self.target == "duckdb":
+            return self._conn.execute(sql.replace("%s", "?"), list(params)).fetchall()
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, params or None)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def frame(self, schema: str, table: str) -> Any:
+        """One whole table as a pandas DataFrame."""
+        import pandas as pd
+
+        relation = f"{schema}.{table}"
+        if self.target == "duckdb":
+            return self._conn.execute(f"select * from {relation}").df()
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(f"select * from {relation}")
+            columns = [d[0].lower() for d in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
+        finally:
+            cursor.close()
+
+    def tables(self, schema: str) -> list[str]:
+        rows = self.query(
+            "select table_name from information_schema.tables "
+            "where lower(table_schema) = lower(%s) and table_type in ('BASE TABLE', 'TABLE') "
+            "order by table_name",
+            (schema,),
+        )
+        return [str(r[0]).lower() for r in rows]

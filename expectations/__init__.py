@@ -1,0 +1,1 @@
+"""Great Expectations suites and checkpoints, as code, that gate each release of the marts."""

@@ -1,0 +1,65 @@
+"""What a load did, per source, office (or workspace) and entity: printed and returned."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class EntityResult:
+    scope: str  # office, workspace, bucket ...
+    entity: str
+    fetched: int = 0
+    landed: int = 0
+    status: str = "pending"  # ok | failed | skipped
+    error: str | None = None
+    mode: str = "incremental"  # incremental | full
+
+
+@dataclass
+class LoadReport:
+    source: str
+    load_id: str | None = None
+    results: dict[tuple[str, str], EntityResult] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # scope -> one-line reason
+    api_calls: int = 0
+    retries: int = 0
+    wait_seconds: float = 0.0
+    duration_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def result(self, scope: str, entity: str, mode: str = "incremental") -> EntityResult:
+        with self._lock:
+            key = (scope, entity)
+            if key not in self.results:
+                self.results[key] = EntityResult(scope, entity, mode=mode)
+            return self.results[key]
+
+    def fail_scope(self, scope: str, reason: str) -> None:
+        with self._lock:
+            self.failures.setdefault(scope, reason)
+
+    def scope_failed(self, scope: str) -> bool:
+        return scope in self.failures
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def render(self) -> str:
+        lines = [f"{self.source}: load {self.load_id or '-'} in {self.duration_seconds:.1f}s, "
+                 f"{self.api_calls} API calls, {self.retries} retries, "
+                 f"{self.wait_seconds:.1f}s waiting on rate limits"]
+        width = max((len(e) for _, e in self.results), default=6)
+        lines.append(f"  {'scope':<12} {'entity':<{width}} {'mode':<11} {'fetched':>8} {'landed':>8}  status")
+        for (scope, entity), r in sorted(self.results.items()):
+            lines.append(
+                f"  {scope:<12} {entity:<{width}} {r.mode:<11} {r.fetched:>8} {r.landed:>8}  {r.status}"
+            )
+        total_fetched = sum(r.fetched for r in self.results.values())
+        total_landed = sum(r.landed for r in self.results.values())
+        lines.append(f"  {'total':<12} {'':<{width}} {'':<11} {total_fetched:>8} {total_landed:>8}")
+        for scope, reason in sorted(self.failures.items()):
+            lines.append(f"  FAILED {scope}: {reason}")
+        return "\n".join(lines)
