@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,7 +17,7 @@ from elt import warehouse
 from loaders import SOURCES
 from loaders.common.errors import LoaderError
 
-SANDBOX_DIR = warehouse.REPO_ROOT / ".sandbox"
+SANDBOX_DIR = Path(os.environ.get("ELT_SANDBOX_DIR", warehouse.REPO_ROOT / ".sandbox"))
 SECRETS_PATH = warehouse.REPO_ROOT / ".dlt" / "secrets.toml"
 
 
@@ -72,7 +73,9 @@ def main(verbose: bool) -> None:
 @click.option("-o", "--office", "offices", multiple=True, help="Load only this office (repeatable).")
 @click.option("--full-refresh", is_flag=True, help="Ignore watermarks and read every record again.")
 @user_errors
-def load(sources: tuple[str, ...], entities: tuple[str, ...], offices: tuple[str, ...], full_refresh: bool) -> None:
+def load(
+    sources: tuple[str, ...], entities: tuple[str, ...], offices: tuple[str, ...], full_refresh: bool
+) -> None:
     """Load SOURCE(s) into their RAW schemas (default: every source).
 
     Incremental by watermark per office and entity; RAW keeps each distinct version once, so
@@ -111,8 +114,13 @@ def sandbox_up(scale: float, seed: int, port: int, offices: int) -> None:
     """Start the sandbox in the background and write its credentials to .dlt/secrets.toml."""
     from sandbox import manager
 
-    state = manager.up(SANDBOX_DIR, port=port, seed=seed, scale=scale, offices=offices, secrets_path=SECRETS_PATH)
-    click.echo(f"sandbox running at {state['url']} (pid {state['pid']}, seed {state['seed']}, scale {state['scale']})")
+    state = manager.up(
+        SANDBOX_DIR, port=port, seed=seed, scale=scale, offices=offices, secrets_path=SECRETS_PATH
+    )
+    click.echo(
+        f"sandbox running at {state['url']} "
+        f"(pid {state['pid']}, seed {state['seed']}, scale {state['scale']})"
+    )
     for warning in state.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 from elt.warehouse import REPO_ROOT
 from loaders.common.errors import LoaderError
 
-DBT_DOCS = REPO_ROOT / "target" / "index.html"
-DBT_STATIC_DOCS = REPO_ROOT / "target" / "static_index.html"
+
+def target_path() -> Path:
+    """dbt's target folder (DBT_TARGET_PATH overrides the project's `target`)."""
+    return Path(os.environ.get("DBT_TARGET_PATH", REPO_ROOT / "target"))
 
 
 def build_dbt_docs() -> Path:
@@ -18,10 +21,11 @@ def build_dbt_docs() -> Path:
     completed = subprocess.run(
         [str(dbt), "docs", "generate", "--static"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
-    if completed.returncode != 0 or not DBT_STATIC_DOCS.exists():
+    site = target_path() / "static_index.html"
+    if completed.returncode != 0 or not site.exists():
         errors = [line for line in completed.stdout.splitlines() if "rror" in line] or ["see logs/dbt.log"]
         raise LoaderError(f"dbt docs generate failed: {errors[-1].strip()}")
-    return DBT_STATIC_DOCS
+    return site
 
 
 def build_docs() -> list[str]:

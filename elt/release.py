@@ -54,7 +54,9 @@ class ReleaseOutcome:
     def render(self) -> str:
         lines = [f"release {self.release_id}: {self.checks_passed}/{self.checks_total} expectations passed"]
         for v in self.validations:
-            lines.append(f"  {'ok  ' if v.success else 'FAIL'} {v.layer}.{v.table} ({v.evaluated} expectations)")
+            lines.append(
+                f"  {'ok  ' if v.success else 'FAIL'} {v.layer}.{v.table} ({v.evaluated} expectations)"
+            )
         for failure in self.failures():
             lines.append(f"  failed: {failure}")
         if self.published:
@@ -68,24 +70,30 @@ class ReleaseOutcome:
 
 def _dbt(*args: str) -> None:
     dbt = Path(sys.executable).with_name("dbt")
-    completed = subprocess.run(
-        [str(dbt), *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False
-    )
+    completed = subprocess.run([str(dbt), *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         tail = [line for line in completed.stdout.splitlines() if "Error" in line or "error" in line]
         raise ReleaseError(f"dbt {args[0]} {args[1]} failed: {(tail or ['see logs/dbt.log'])[-1].strip()}")
 
 
-def _audit(reader: Reader, suites: list[TableExpectations], outcome: ReleaseOutcome, validator: Validator) -> None:
-    by_layer: dict[str, set[str]] = {layer: set(reader.tables(schema)) for layer, (schema, _) in PUBLISH_SCHEMAS.items()}
+def _audit(
+    reader: Reader, suites: list[TableExpectations], outcome: ReleaseOutcome, validator: Validator
+) -> None:
+    by_layer: dict[str, set[str]] = {
+        layer: set(reader.tables(schema)) for layer, (schema, _) in PUBLISH_SCHEMAS.items()
+    }
     declared = {(s.layer, s.table) for s in suites}
     for layer, tables in by_layer.items():
         for table in sorted(tables):
             if (layer, table) not in declared:
-                outcome.problems.append(f"{layer}.{table}: built but has no expectations declared in expectations/suites.py")
+                outcome.problems.append(
+                    f"{layer}.{table}: built but has no expectations declared in expectations/suites.py"
+                )
     for spec in suites:
         if spec.table not in by_layer.get(spec.layer, set()):
-            outcome.problems.append(f"{spec.layer}.{spec.table}: not in the audit build (did `dbt build` run?)")
+            outcome.problems.append(
+                f"{spec.layer}.{spec.table}: not in the audit build (did `dbt build` run?)"
+            )
             continue
         audit_schema = PUBLISH_SCHEMAS[spec.layer][0]
         frame = reader.frame(audit_schema, spec.table)

@@ -23,7 +23,8 @@ def render_status(last: int = 5) -> str:
             dataset = f"raw_{source}"
             loads = _safe(
                 reader,
-                f"select load_id, status, inserted_at from {dataset}._dlt_loads order by load_id desc limit {last}",
+                f"select load_id, status, inserted_at from {dataset}._dlt_loads "
+                f"order by load_id desc limit {last}",
             )
             lines.append(f"{source}: last {len(loads)} loads")
             for load_id, status, inserted_at in loads:
@@ -31,9 +32,7 @@ def render_status(last: int = 5) -> str:
             for table in reader.tables(dataset):
                 if table.startswith("_dlt"):
                     continue
-                fresh = _safe(
-                    reader, f"select max(_extracted_at), count(*) from {dataset}.{table}"
-                )
+                fresh = _safe(reader, f"select max(_extracted_at), count(*) from {dataset}.{table}")
                 if fresh:
                     lines.append(f"  {table:<28} rows {fresh[0][1]:>9}  newest extract {fresh[0][0]}")
         releases = _safe(

@@ -63,7 +63,9 @@ def dlt_destination() -> Any:
         "password": os.environ.get("ELT_SNOWFLAKE_PASSWORD") or None,
         "private_key": os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY") or None,
         "database": _env("ELT_SNOWFLAKE_DATABASE"),
-        "warehouse": os.environ.get("ELT_SNOWFLAKE_LOAD_WAREHOUSE", os.environ.get("ELT_SNOWFLAKE_WAREHOUSE")),
+        "warehouse": os.environ.get(
+            "ELT_SNOWFLAKE_LOAD_WAREHOUSE", os.environ.get("ELT_SNOWFLAKE_WAREHOUSE")
+        ),
         "role": os.environ.get("ELT_SNOWFLAKE_LOADER_ROLE", "LOADER"),
     }
     return dlt.destinations.snowflake(credentials=credentials)
@@ -74,7 +76,9 @@ def describe() -> str:
     if chosen == "duckdb":
         return f"duckdb file {duckdb_path()}"
     if chosen == "postgres":
-        return f"postgres {os.environ.get('ELT_PG_HOST', '127.0.0.1')}:{os.environ.get('ELT_PG_PORT', '5432')}"
+        return (
+            f"postgres {os.environ.get('ELT_PG_HOST', '127.0.0.1')}:{os.environ.get('ELT_PG_PORT', '5432')}"
+        )
     return f"snowflake account {os.environ.get('ELT_SNOWFLAKE_ACCOUNT', '?')}"
 
 

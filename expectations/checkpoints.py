@@ -17,7 +17,8 @@ from typing import Any
 
 from expectations.spec import TableExpectations
 
-GX_ROOT = Path(__file__).resolve().parent
+# The generated GX project (suites, checkpoints, results, data docs); ELT_GX_DIR moves it.
+GX_ROOT = Path(os.environ.get("ELT_GX_DIR", Path(__file__).resolve().parent))
 DATASOURCE = "warehouse"
 
 
@@ -47,7 +48,11 @@ def _describe(result: Any) -> str:
     args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
     unexpected = (result.result or {}).get("unexpected_count")
     observed = (result.result or {}).get("observed_value")
-    detail = f" ({unexpected} unexpected)" if unexpected else (f" (observed {observed})" if observed is not None else "")
+    detail = (
+        f" ({unexpected} unexpected)"
+        if unexpected
+        else (f" (observed {observed})" if observed is not None else "")
+    )
     return f"{config.type}({args}){detail}"
 
 
@@ -72,7 +77,9 @@ class Validator:
             batch = asset.get_batch_definition("whole_table")
         except KeyError:
             batch = asset.add_batch_definition_whole_dataframe("whole_table")
-        suite = self.context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=spec.expectations()))
+        suite = self.context.suites.add_or_update(
+            gx.ExpectationSuite(name=name, expectations=spec.expectations())
+        )
         definition = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )

@@ -80,9 +80,7 @@ def call_json(
         stats.calls += 1
         try:
             try:
-                response = session.request(
-                    method, url, timeout=policy.timeout_seconds, **request_kwargs
-                )
+                response = session.request(method, url, timeout=policy.timeout_seconds, **request_kwargs)
             except requests.Timeout as exc:
                 raise TransientError(f"{describe}: read timeout") from exc
             except requests.ConnectionError as exc:

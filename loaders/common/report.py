@@ -48,9 +48,11 @@ class LoadReport:
         return not self.failures
 
     def render(self) -> str:
-        lines = [f"{self.source}: load {self.load_id or '-'} in {self.duration_seconds:.1f}s, "
-                 f"{self.api_calls} API calls, {self.retries} retries, "
-                 f"{self.wait_seconds:.1f}s waiting on rate limits"]
+        lines = [
+            f"{self.source}: load {self.load_id or '-'} in {self.duration_seconds:.1f}s, "
+            f"{self.api_calls} API calls, {self.retries} retries, "
+            f"{self.wait_seconds:.1f}s waiting on rate limits"
+        ]
         width = max((len(e) for _, e in self.results), default=6)
         lines.append(f"  {'scope':<12} {'entity':<{width}} {'mode':<11} {'fetched':>8} {'landed':>8}  status")
         for (scope, entity), r in sorted(self.results.items()):

@@ -9,8 +9,10 @@ from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from elt import warehouse
+from loaders.common.errors import LoaderError
 from loaders.common.report import LoadReport
 
 log = logging.getLogger(__name__)
@@ -19,13 +21,14 @@ log = logging.getLogger(__name__)
 def run_source(
     pipeline_name: str,
     dataset_name: str,
-    source: Any,
+    make_source: Callable[[], Any],
     report: LoadReport,
     *,
     workers: int = 5,
     count_landed: Callable[[Any, str], None] | None = None,
 ) -> LoadInfo | None:
-    """Load `source`; record the load id and (via `count_landed`) the rows it landed."""
+    """Load the source `make_source` builds (dlt wants the pipeline active before a source reads
+    its state); record the load id and, via `count_landed`, the rows it landed."""
     started = time.monotonic()
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
@@ -33,15 +36,23 @@ def run_source(
         dataset_name=dataset_name,
         pipelines_dir=str(warehouse.pipelines_dir()),
     )
-    if pipeline.has_pending_data:
-        # A previous run was interrupted after extracting: land that package first so its
-        # watermarks and rows are not lost or loaded twice.
-        log.warning("%s: finishing an interrupted load before starting a new one", pipeline_name)
+    try:
+        if pipeline.has_pending_data:
+            # A previous run was interrupted after extracting: land that package first so its
+            # watermarks and rows are neither lost nor loaded twice.
+            log.warning("%s: finishing an interrupted load before starting a new one", pipeline_name)
+            pipeline.normalize()
+            pipeline.load()
+        pipeline.extract(make_source(), workers=workers)
         pipeline.normalize()
-        pipeline.load()
-    pipeline.extract(source, workers=workers)
-    pipeline.normalize()
-    info = pipeline.load()
+        info = pipeline.load()
+    except PipelineStepFailed as exc:
+        cause = exc.__cause__ or exc
+        first_line = (str(cause).splitlines() or [""])[0][:300]
+        raise LoaderError(
+            f"{pipeline_name}: the {exc.step} step failed ({type(cause).__name__}: {first_line}); "
+            "the next run retries it"
+        ) from exc
     report.duration_seconds = time.monotonic() - started
     if info.loads_ids:
         report.load_id = info.loads_ids[-1]

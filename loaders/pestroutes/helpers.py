@@ -222,7 +222,9 @@ class PestRoutesClient:
         key = body.get("propertyName") or f"{entity.endpoint}s"
         records = body.get(key)
         if records is None:
-            raise TransientError(f"office {self.office.name} {entity.endpoint}/get: no `{key}` in the response")
+            raise TransientError(
+                f"office {self.office.name} {entity.endpoint}/get: no `{key}` in the response"
+            )
         return list(records)
 
     def records(self, entity: Entity, since: str | None) -> Iterator[list[dict[str, Any]]]:

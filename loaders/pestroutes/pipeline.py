@@ -63,11 +63,10 @@ def load(
     report = LoadReport(SOURCE)
     clients = [PestRoutesClient(office, settings) for office in office_configs]
     try:
-        source = pestroutes_source(clients, report, entities=chosen, full_refresh=full_refresh)
         run_source(
             SOURCE,
             DATASET,
-            source,
+            lambda: pestroutes_source(clients, report, entities=chosen, full_refresh=full_refresh),
             report,
             # Each office is rate limited on its own, so give every office a worker or two.
             workers=max(4, 2 * len(clients)),

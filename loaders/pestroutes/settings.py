@@ -29,7 +29,9 @@ class Entity:
 ENTITIES: tuple[Entity, ...] = (
     Entity("customer", "customerID", "customerIDs", "customerIDs", "dateUpdated", "customers"),
     Entity("appointment", "appointmentID", "appointmentIDs", "appointmentIDs", "dateUpdated", "appointments"),
-    Entity("subscription", "subscriptionID", "subscriptionIDs", "subscriptionIDs", "dateUpdated", "subscriptions"),
+    Entity(
+        "subscription", "subscriptionID", "subscriptionIDs", "subscriptionIDs", "dateUpdated", "subscriptions"
+    ),
     Entity("ticket", "ticketID", "ticketIDs", "ticketIDs", "dateUpdated", "tickets"),
     Entity("payment", "paymentID", "paymentIDs", "paymentIDs", "dateUpdated", "payments"),
     Entity("employee", "employeeID", "employeeIDs", "employeeIDs", "dateUpdated", "employees"),
@@ -98,9 +100,13 @@ ENTITIES: tuple[Entity, ...] = (
     # `created` exists but misses renames; regions are a handful of rows, so reload them whole.
     Entity("region", "regionID", "regionIDs", "regionIDs", None, "regions"),
     Entity("serviceType", "typeID", "typeIDs", "serviceTypeIDs", None, "service_types"),
-    Entity("genericFlag", "genericFlagID", "genericFlagIDs", "genericFlagIDs", "dateUpdated", "generic_flags"),
+    Entity(
+        "genericFlag", "genericFlagID", "genericFlagIDs", "genericFlagIDs", "dateUpdated", "generic_flags"
+    ),
     Entity("product", "productID", "productIDs", "productIDs", None, "products"),
-    Entity("cancellationReason", "reasonID", "reasonIDs", "cancellationReasonIDs", None, "cancellation_reasons"),
+    Entity(
+        "cancellationReason", "reasonID", "reasonIDs", "cancellationReasonIDs", None, "cancellation_reasons"
+    ),
     Entity(
         "reserviceReason",
         "reserviceReasonID",

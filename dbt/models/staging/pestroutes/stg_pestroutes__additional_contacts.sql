@@ -1,0 +1,95 @@
+-- The loader reloads additional_contacts whole for each office every run (no cursor), so this is a
+-- view over RAW (materialization from dbt_project.yml); the dedup only guards against overlap.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'additional_contacts') }}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'additionalContactID') }} as additional_contact_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'fname') }} as first_name,
+        {{ json_text('record', 'lname') }} as last_name,
+        {{ json_text('record', 'phone') }} as phone,
+        {{ json_text('record', 'email') }} as email,
+        {{ json_text('record', 'typeID') }} as type_id,
+        {{ json_text('record', 'typeDescription') }} as type_description,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('additional_contact_id')) }} as additional_contact_key,
+        {{ safe_integer('additional_contact_id') }} as additional_contact_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('first_name') }} as first_name,
+        {{ nullif_blank('last_name') }} as last_name,
+        {{ nullif_blank('phone') }} as phone,
+        {{ nullif_blank('email') }} as email,
+        {{ safe_integer('type_id') }} as type_id,
+        {{ nullif_blank('type_description') }} as type_description,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by additional_contact_key
+            order by extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        additional_contact_key,
+        additional_contact_id,
+        customer_id,
+        office_id,
+        first_name,
+        last_name,
+        phone,
+        email,
+        type_id,
+        type_description,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='applied_payment_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each applied payment; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'applied_payments') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'appliedPaymentID') }} as applied_payment_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'paymentID') }} as payment_id,
+        {{ json_text('record', 'ticketID') }} as ticket_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'appliedBy') }} as applied_by,
+        {{ json_text('record', 'dateApplied') }} as date_applied,
+        {{ json_text('record', 'appliedAmount') }} as applied_amount,
+        {{ json_text('record', 'taxCollected') }} as tax_collected,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('applied_payment_id')) }} as applied_payment_key,
+        {{ safe_integer('applied_payment_id') }} as applied_payment_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('payment_id') }} as payment_id,
+        {{ pestroutes_fk('ticket_id') }} as ticket_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('applied_by') }} as applied_by,
+        {{ local_to_utc(safe_timestamp('date_applied'), 'office_timezone') }} as date_applied,
+        {{ safe_decimal('applied_amount', 18, 2) }} as applied_amount,
+        {{ safe_decimal('tax_collected', 18, 2) }} as tax_collected,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by applied_payment_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        applied_payment_key,
+        applied_payment_id,
+        office_id,
+        payment_id,
+        ticket_id,
+        customer_id,
+        applied_by,
+        date_applied,
+        applied_amount,
+        tax_collected,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.applied_payment_key = deduplicated.applied_payment_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,137 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='appointment_reminder_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each appointment reminder; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'appointment_reminders') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'reminderID') }} as appointment_reminder_id,
+        {{ json_text('record', 'appointmentID') }} as appointment_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'dateSent') }} as date_sent,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_text('record', 'emailSent') }} as email_sent,
+        {{ json_text('record', 'textSent') }} as text_sent,
+        {{ json_text('record', 'voiceSent') }} as voice_sent,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'statusText') }} as status_text,
+        {{ json_text('record', 'dateResponded') }} as date_responded,
+        {{ json_text('record', 'response') }} as response,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('appointment_reminder_id')) }} as appointment_reminder_key,
+        {{ safe_integer('appointment_reminder_id') }} as appointment_reminder_id,
+        {{ pestroutes_fk('appointment_id') }} as appointment_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ local_to_utc(safe_timestamp('date_sent'), 'office_timezone') }} as date_sent,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        {{ safe_boolean('email_sent') }} as email_sent,
+        {{ safe_boolean('text_sent') }} as text_sent,
+        {{ safe_boolean('voice_sent') }} as voice_sent,
+        {{ safe_integer('status') }} as status,
+        {{ nullif_blank('status_text') }} as status_text,
+        {{ local_to_utc(safe_timestamp('date_responded'), 'office_timezone') }} as date_responded,
+        {{ nullif_blank('response') }} as response,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by appointment_reminder_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        appointment_reminder_key,
+        appointment_reminder_id,
+        appointment_id,
+        customer_id,
+        office_id,
+        date_sent,
+        date_updated,
+        email_sent,
+        text_sent,
+        voice_sent,
+        status,
+        status_text,
+        date_responded,
+        response,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.appointment_reminder_key = deduplicated.appointment_reminder_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,224 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='appointment_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each appointment; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'appointments') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'appointmentID') }} as appointment_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'subscriptionID') }} as subscription_id,
+        {{ json_text('record', 'routeID') }} as route_id,
+        {{ json_text('record', 'spotID') }} as spot_id,
+        {{ json_text('record', 'date') }} as date,
+        {{ json_text('record', 'start') }} as {{ adapter.quote('start') }},
+        {{ json_text('record', 'end') }} as {{ adapter.quote('end') }},
+        {{ json_text('record', 'duration') }} as duration,
+        {{ json_text('record', 'type') }} as type,
+        {{ json_text('record', 'dateAdded') }} as date_added,
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'statusText') }} as status_text,
+        {{ json_text('record', 'callAhead') }} as call_ahead,
+        {{ json_text('record', 'isInitial') }} as is_initial,
+        {{ json_text('record', 'completedBy') }} as completed_by,
+        {{ json_text('record', 'servicedBy') }} as serviced_by,
+        {{ json_text('record', 'dateCompleted') }} as date_completed,
+        {{ json_text('record', 'notes') }} as notes,
+        {{ json_text('record', 'officeNotes') }} as office_notes,
+        {{ json_text('record', 'timeIn') }} as time_in,
+        {{ json_text('record', 'timeOut') }} as time_out,
+        {{ json_text('record', 'checkIn') }} as check_in,
+        {{ json_text('record', 'checkOut') }} as check_out,
+        {{ json_text('record', 'windSpeed') }} as wind_speed,
+        {{ json_text('record', 'windDirection') }} as wind_direction,
+        {{ json_text('record', 'temperature') }} as temperature,
+        {{ json_text('record', 'amountCollected') }} as amount_collected,
+        {{ json_text('record', 'paymentMethod') }} as payment_method,
+        {{ json_text('record', 'servicedInterior') }} as serviced_interior,
+        {{ json_text('record', 'ticketID') }} as ticket_id,
+        {{ json_text('record', 'dateCancelled') }} as date_cancelled,
+        {{ json_text('record', 'additionalTechs') }} as additional_techs,
+        {{ json_text('record', 'appointmentNotes') }} as appointment_notes,
+        {{ json_text('record', 'doInterior') }} as do_interior,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_text('record', 'cancelledBy') }} as cancelled_by,
+        {{ json_text('record', 'assignedTech') }} as assigned_tech,
+        {{ json_text('record', 'rescheduleReasonID') }} as reschedule_reason_id,
+        {{ json_int_array('record', 'unitIDs') }} as unit_ids,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('appointment_id')) }} as appointment_key,
+        {{ safe_integer('appointment_id') }} as appointment_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('subscription_id') }} as subscription_id,
+        {{ pestroutes_fk('route_id') }} as route_id,
+        {{ pestroutes_fk('spot_id') }} as spot_id,
+        {{ safe_date('date') }} as date,
+        {{ nullif_blank(adapter.quote('start')) }} as {{ adapter.quote('start') }},
+        {{ nullif_blank(adapter.quote('end')) }} as {{ adapter.quote('end') }},
+        {{ safe_integer('duration') }} as duration,
+        {{ pestroutes_fk('type') }} as type,
+        {{ local_to_utc(safe_timestamp('date_added'), 'office_timezone') }} as date_added,
+        {{ pestroutes_fk('employee_id') }} as employee_id,
+        {{ safe_integer('status') }} as status,
+        {{ nullif_blank('status_text') }} as status_text,
+        {{ safe_integer('call_ahead') }} as call_ahead,
+        {{ safe_boolean('is_initial') }} as is_initial,
+        {{ pestroutes_fk('completed_by') }} as completed_by,
+        {{ pestroutes_fk('serviced_by') }} as serviced_by,
+        {{ local_to_utc(safe_timestamp('date_completed'), 'office_timezone') }} as date_completed,
+        {{ nullif_blank('notes') }} as notes,
+        {{ nullif_blank('office_notes') }} as office_notes,
+        {{ local_to_utc(safe_timestamp('time_in'), 'office_timezone') }} as time_in,
+        {{ local_to_utc(safe_timestamp('time_out'), 'office_timezone') }} as time_out,
+        {{ local_to_utc(safe_timestamp('check_in'), 'office_timezone') }} as check_in,
+        {{ local_to_utc(safe_timestamp('check_out'), 'office_timezone') }} as check_out,
+        {{ safe_integer('wind_speed') }} as wind_speed,
+        {{ nullif_blank('wind_direction') }} as wind_direction,
+        {{ safe_integer('temperature') }} as temperature,
+        {{ safe_decimal('amount_collected', 18, 2) }} as amount_collected,
+        {{ safe_integer('payment_method') }} as payment_method,
+        {{ safe_boolean('serviced_interior') }} as serviced_interior,
+        {{ pestroutes_fk('ticket_id') }} as ticket_id,
+        {{ local_to_utc(safe_timestamp('date_cancelled'), 'office_timezone') }} as date_cancelled,
+        {{ split_id_list('additional_techs') }} as additional_techs,
+        {{ nullif_blank('appointment_notes') }} as appointment_notes,
+        {{ safe_boolean('do_interior') }} as do_interior,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        {{ pestroutes_fk('cancelled_by') }} as cancelled_by,
+        {{ pestroutes_fk('assigned_tech') }} as assigned_tech,
+        {{ pestroutes_fk('reschedule_reason_id') }} as reschedule_reason_id,
+        unit_ids,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by appointment_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        appointment_key,
+        appointment_id,
+        office_id,
+        customer_id,
+        subscription_id,
+        route_id,
+        spot_id,
+        date,
+        {{ adapter.quote('start') }},
+        {{ adapter.quote('end') }},
+        duration,
+        type,
+        date_added,
+        employee_id,
+        status,
+        status_text,
+        call_ahead,
+        is_initial,
+        completed_by,
+        serviced_by,
+        date_completed,
+        notes,
+        office_notes,
+        time_in,
+        time_out,
+        check_in,
+        check_out,
+        wind_speed,
+        wind_direction,
+        temperature,
+        amount_collected,
+        payment_method,
+        serviced_interior,
+        ticket_id,
+        date_cancelled,
+        additional_techs,
+        appointment_notes,
+        do_interior,
+        date_updated,
+        cancelled_by,
+        assigned_tech,
+        reschedule_reason_id,
+        unit_ids,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.appointment_key = deduplicated.appointment_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- The loader reloads cancellation_reasons whole for each office every run (no cursor), so this is a
+-- view over RAW (materialization from dbt_project.yml); the dedup only guards against overlap.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'cancellation_reasons') }}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'reasonID') }} as cancellation_reason_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'reason') }} as reason,
+        {{ json_text('record', 'active') }} as active,
+        {{ json_text('record', 'visible') }} as visible,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('cancellation_reason_id')) }} as cancellation_reason_key,
+        {{ safe_integer('cancellation_reason_id') }} as cancellation_reason_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('reason') }} as reason,
+        {{ safe_boolean('active') }} as active,
+        {{ safe_boolean('visible') }} as visible,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by cancellation_reason_key
+            order by extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        cancellation_reason_key,
+        cancellation_reason_id,
+        office_id,
+        reason,
+        active,
+        visible,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- The loader reloads customer_sources whole for each office every run (no cursor), so this is a
+-- view over RAW (materialization from dbt_project.yml); the dedup only guards against overlap.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'customer_sources') }}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'sourceID') }} as customer_source_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'source') }} as source,
+        {{ json_text('record', 'visible') }} as visible,
+        {{ json_text('record', 'dealsSource') }} as deals_source,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('customer_source_id')) }} as customer_source_key,
+        {{ safe_integer('customer_source_id') }} as customer_source_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('source') }} as source,
+        {{ safe_boolean('visible') }} as visible,
+        {{ safe_boolean('deals_source') }} as deals_source,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_source_key
+            order by extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        customer_source_key,
+        customer_source_id,
+        office_id,
+        source,
+        visible,
+        deals_source,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='disbursement_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each disbursement; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'disbursements') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'gatewayDisbursementID') }} as disbursement_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'gatewayID') }} as gateway_id,
+        {{ json_text('record', 'batchNumber') }} as batch_number,
+        {{ json_text('record', 'amount') }} as amount,
+        {{ json_text('record', 'itemCount') }} as item_count,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'depositDate') }} as deposit_date,
+        {{ json_text('record', 'dateCreated') }} as date_created,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('disbursement_id')) }} as disbursement_key,
+        {{ safe_integer('disbursement_id') }} as disbursement_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('gateway_id') }} as gateway_id,
+        {{ nullif_blank('batch_number') }} as batch_number,
+        {{ safe_decimal('amount', 18, 2) }} as amount,
+        {{ safe_integer('item_count') }} as item_count,
+        {{ nullif_blank('status') }} as status,
+        {{ safe_date('deposit_date') }} as deposit_date,
+        {{ local_to_utc(safe_timestamp('date_created'), 'office_timezone') }} as date_created,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by disbursement_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        disbursement_key,
+        disbursement_id,
+        office_id,
+        gateway_id,
+        batch_number,
+        amount,
+        item_count,
+        status,
+        deposit_date,
+        date_created,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.disbursement_key = deduplicated.disbursement_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,137 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='door_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each door; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'doors') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'doorID') }} as door_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'latitude') }} as latitude,
+        {{ json_text('record', 'longitude') }} as longitude,
+        {{ json_text('record', 'address') }} as address,
+        {{ json_text('record', 'city') }} as city,
+        {{ json_text('record', 'zip') }} as zip,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'statusText') }} as status_text,
+        {{ json_text('record', 'timeCreated') }} as time_created,
+        {{ json_text('record', 'dateCreated') }} as date_created,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('door_id')) }} as door_key,
+        {{ safe_integer('door_id') }} as door_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('employee_id') }} as employee_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ safe_float('latitude') }} as latitude,
+        {{ safe_float('longitude') }} as longitude,
+        {{ nullif_blank('address') }} as address,
+        {{ nullif_blank('city') }} as city,
+        {{ nullif_blank('zip') }} as zip,
+        {{ safe_integer('status') }} as status,
+        {{ nullif_blank('status_text') }} as status_text,
+        {{ local_to_utc(safe_timestamp('time_created'), 'office_timezone') }} as time_created,
+        {{ safe_date('date_created') }} as date_created,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by door_key
+            order by time_created desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        door_key,
+        door_id,
+        office_id,
+        employee_id,
+        customer_id,
+        latitude,
+        longitude,
+        address,
+        city,
+        zip,
+        status,
+        status_text,
+        time_created,
+        date_created,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.door_key = deduplicated.door_key
+                and (
+                    current_version.time_created > deduplicated.time_created
+                    or (current_version.time_created is not null and deduplicated.time_created is null)
+                    or (
+                        current_version.time_created is not distinct from deduplicated.time_created
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,161 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='employee_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each employee; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'employees') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'active') }} as active,
+        {{ json_text('record', 'fname') }} as first_name,
+        {{ json_text('record', 'lname') }} as last_name,
+        {{ json_text('record', 'initials') }} as initials,
+        {{ json_text('record', 'nickname') }} as nickname,
+        {{ json_text('record', 'type') }} as type,
+        {{ json_text('record', 'phone') }} as phone,
+        {{ json_text('record', 'email') }} as email,
+        {{ json_text('record', 'username') }} as username,
+        {{ json_text('record', 'experience') }} as experience,
+        {{ json_text('record', 'skillIDs') }} as skill_ids,
+        {{ json_text('record', 'skillDescriptions') }} as skill_descriptions,
+        {{ json_text('record', 'linkedEmployeeIDs') }} as linked_employee_ids,
+        {{ json_text('record', 'licenseNumber') }} as license_number,
+        {{ json_text('record', 'supervisorID') }} as supervisor_id,
+        {{ json_text('record', 'roamingRep') }} as roaming_rep,
+        {{ json_text('record', 'regionID') }} as region_id,
+        {{ json_text('record', 'lastLogin') }} as last_login,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('employee_id')) }} as employee_key,
+        {{ safe_integer('employee_id') }} as employee_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ safe_boolean('active') }} as active,
+        {{ nullif_blank('first_name') }} as first_name,
+        {{ nullif_blank('last_name') }} as last_name,
+        {{ nullif_blank('initials') }} as initials,
+        {{ nullif_blank('nickname') }} as nickname,
+        {{ safe_integer('type') }} as type,
+        {{ nullif_blank('phone') }} as phone,
+        {{ nullif_blank('email') }} as email,
+        {{ nullif_blank('username') }} as username,
+        {{ safe_integer('experience') }} as experience,
+        {{ split_id_list('skill_ids') }} as skill_ids,
+        {{ nullif_blank('skill_descriptions') }} as skill_descriptions,
+        {{ split_id_list('linked_employee_ids') }} as linked_employee_ids,
+        {{ nullif_blank('license_number') }} as license_number,
+        {{ pestroutes_fk('supervisor_id') }} as supervisor_id,
+        {{ safe_boolean('roaming_rep') }} as roaming_rep,
+        {{ pestroutes_fk('region_id') }} as region_id,
+        {{ local_to_utc(safe_timestamp('last_login'), 'office_timezone') }} as last_login,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by employee_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        employee_key,
+        employee_id,
+        office_id,
+        active,
+        first_name,
+        last_name,
+        initials,
+        nickname,
+        type,
+        phone,
+        email,
+        username,
+        experience,
+        skill_ids,
+        skill_descriptions,
+        linked_employee_ids,
+        license_number,
+        supervisor_id,
+        roaming_rep,
+        region_id,
+        last_login,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.employee_key = deduplicated.employee_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

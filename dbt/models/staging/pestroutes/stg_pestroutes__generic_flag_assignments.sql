@@ -1,0 +1,119 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='generic_flag_assignment_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each flag assignment; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'generic_flag_assignments') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'genericFlagAssignmentID') }} as generic_flag_assignment_id,
+        {{ json_text('record', 'genericFlagID') }} as generic_flag_id,
+        {{ json_text('record', 'entityID') }} as entity_id,
+        {{ json_text('record', 'type') }} as type,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'dateCreated') }} as date_created,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('generic_flag_assignment_id')) }} as generic_flag_assignment_key,
+        {{ safe_integer('generic_flag_assignment_id') }} as generic_flag_assignment_id,
+        {{ pestroutes_fk('generic_flag_id') }} as generic_flag_id,
+        {{ pestroutes_fk('entity_id') }} as entity_id,
+        {{ nullif_blank('type') }} as type,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ local_to_utc(safe_timestamp('date_created'), 'office_timezone') }} as date_created,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by generic_flag_assignment_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        generic_flag_assignment_key,
+        generic_flag_assignment_id,
+        generic_flag_id,
+        entity_id,
+        type,
+        office_id,
+        date_created,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.generic_flag_assignment_key = deduplicated.generic_flag_assignment_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,131 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='knock_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each knock; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'knocks') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'knockID') }} as knock_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'doorID') }} as door_id,
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'statusText') }} as status_text,
+        {{ json_text('record', 'notes') }} as notes,
+        {{ json_text('record', 'latitude') }} as latitude,
+        {{ json_text('record', 'longitude') }} as longitude,
+        {{ json_text('record', 'dateAdded') }} as date_added,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('knock_id')) }} as knock_key,
+        {{ safe_integer('knock_id') }} as knock_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('door_id') }} as door_id,
+        {{ pestroutes_fk('employee_id') }} as employee_id,
+        {{ safe_integer('status') }} as status,
+        {{ nullif_blank('status_text') }} as status_text,
+        {{ nullif_blank('notes') }} as notes,
+        {{ safe_float('latitude') }} as latitude,
+        {{ safe_float('longitude') }} as longitude,
+        {{ local_to_utc(safe_timestamp('date_added'), 'office_timezone') }} as date_added,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by knock_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        knock_key,
+        knock_id,
+        office_id,
+        door_id,
+        employee_id,
+        status,
+        status_text,
+        notes,
+        latitude,
+        longitude,
+        date_added,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.knock_key = deduplicated.knock_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,140 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='note_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each note; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'notes') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'noteID') }} as note_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'date') }} as date,
+        {{ json_text('record', 'dateAdded') }} as date_added,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_text('record', 'contactType') }} as contact_type,
+        {{ json_text('record', 'typeDescription') }} as type_description,
+        {{ json_text('record', 'notes') }} as notes,
+        {{ json_text('record', 'showCustomer') }} as show_customer,
+        {{ json_text('record', 'showTech') }} as show_tech,
+        {{ json_text('record', 'appointmentID') }} as appointment_id,
+        {{ json_text('record', 'cancellationReasonID') }} as cancellation_reason_id,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('note_id')) }} as note_key,
+        {{ safe_integer('note_id') }} as note_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('employee_id') }} as employee_id,
+        {{ local_to_utc(safe_timestamp('date'), 'office_timezone') }} as date,
+        {{ local_to_utc(safe_timestamp('date_added'), 'office_timezone') }} as date_added,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        {{ safe_integer('contact_type') }} as contact_type,
+        {{ nullif_blank('type_description') }} as type_description,
+        {{ nullif_blank('notes') }} as notes,
+        {{ safe_boolean('show_customer') }} as show_customer,
+        {{ safe_boolean('show_tech') }} as show_tech,
+        {{ pestroutes_fk('appointment_id') }} as appointment_id,
+        {{ pestroutes_fk('cancellation_reason_id') }} as cancellation_reason_id,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by note_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        note_key,
+        note_id,
+        office_id,
+        customer_id,
+        employee_id,
+        date,
+        date_added,
+        date_updated,
+        contact_type,
+        type_description,
+        notes,
+        show_customer,
+        show_tech,
+        appointment_id,
+        cancellation_reason_id,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.note_key = deduplicated.note_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,149 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='payment_profile_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each payment profile; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'payment_profiles') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'paymentProfileID') }} as payment_profile_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'createdBy') }} as created_by,
+        {{ json_text('record', 'description') }} as description,
+        {{ json_text('record', 'dateCreated') }} as date_created,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'statusNotes') }} as status_notes,
+        {{ json_text('record', 'billingName') }} as billing_name,
+        {{ json_text('record', 'lastFour') }} as last_four,
+        {{ json_text('record', 'expMonth') }} as exp_month,
+        {{ json_text('record', 'expYear') }} as exp_year,
+        {{ json_text('record', 'paymentMethod') }} as payment_method,
+        {{ json_text('record', 'cardType') }} as card_type,
+        {{ json_text('record', 'lastAttemptDate') }} as last_attempt_date,
+        {{ json_text('record', 'autoPay') }} as auto_pay,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('payment_profile_id')) }} as payment_profile_key,
+        {{ safe_integer('payment_profile_id') }} as payment_profile_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('created_by') }} as created_by,
+        {{ nullif_blank('description') }} as description,
+        {{ local_to_utc(safe_timestamp('date_created'), 'office_timezone') }} as date_created,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        {{ safe_integer('status') }} as status,
+        {{ nullif_blank('status_notes') }} as status_notes,
+        {{ nullif_blank('billing_name') }} as billing_name,
+        {{ nullif_blank('last_four') }} as last_four,
+        {{ safe_integer('exp_month') }} as exp_month,
+        {{ safe_integer('exp_year') }} as exp_year,
+        {{ safe_integer('payment_method') }} as payment_method,
+        {{ nullif_blank('card_type') }} as card_type,
+        {{ local_to_utc(safe_timestamp('last_attempt_date'), 'office_timezone') }} as last_attempt_date,
+        {{ safe_boolean('auto_pay') }} as auto_pay,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by payment_profile_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        payment_profile_key,
+        payment_profile_id,
+        customer_id,
+        office_id,
+        created_by,
+        description,
+        date_created,
+        date_updated,
+        status,
+        status_notes,
+        billing_name,
+        last_four,
+        exp_month,
+        exp_year,
+        payment_method,
+        card_type,
+        last_attempt_date,
+        auto_pay,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.payment_profile_key = deduplicated.payment_profile_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,158 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='payment_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each payment; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'payments') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'paymentID') }} as payment_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'date') }} as date,
+        {{ json_text('record', 'dateApplied') }} as date_applied,
+        {{ json_text('record', 'paymentMethod') }} as payment_method,
+        {{ json_text('record', 'amount') }} as amount,
+        {{ json_text('record', 'appliedAmount') }} as applied_amount,
+        {{ json_text('record', 'notes') }} as notes,
+        {{ json_text('record', 'employeeID') }} as employee_id,
+        {{ json_text('record', 'status') }} as status,
+        {{ json_text('record', 'invoiceIDs') }} as invoice_ids,
+        {{ json_text('record', 'paymentOrigin') }} as payment_origin,
+        {{ json_text('record', 'originalPaymentID') }} as original_payment_id,
+        {{ json_text('record', 'lastFour') }} as last_four,
+        {{ json_text('record', 'cardType') }} as card_type,
+        {{ json_text('record', 'paymentProfileID') }} as payment_profile_id,
+        {{ json_text('record', 'batchOpened') }} as batch_opened,
+        {{ json_text('record', 'batchClosed') }} as batch_closed,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('payment_id')) }} as payment_key,
+        {{ safe_integer('payment_id') }} as payment_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ local_to_utc(safe_timestamp('date'), 'office_timezone') }} as date,
+        {{ local_to_utc(safe_timestamp('date_applied'), 'office_timezone') }} as date_applied,
+        {{ safe_integer('payment_method') }} as payment_method,
+        {{ safe_decimal('amount', 18, 2) }} as amount,
+        {{ safe_decimal('applied_amount', 18, 2) }} as applied_amount,
+        {{ nullif_blank('notes') }} as notes,
+        {{ pestroutes_fk('employee_id') }} as employee_id,
+        {{ safe_integer('status') }} as status,
+        {{ split_id_list('invoice_ids') }} as invoice_ids,
+        {{ safe_integer('payment_origin') }} as payment_origin,
+        {{ pestroutes_fk('original_payment_id') }} as original_payment_id,
+        {{ nullif_blank('last_four') }} as last_four,
+        {{ nullif_blank('card_type') }} as card_type,
+        {{ pestroutes_fk('payment_profile_id') }} as payment_profile_id,
+        {{ local_to_utc(safe_timestamp('batch_opened'), 'office_timezone') }} as batch_opened,
+        {{ local_to_utc(safe_timestamp('batch_closed'), 'office_timezone') }} as batch_closed,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by payment_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        payment_key,
+        payment_id,
+        office_id,
+        customer_id,
+        date,
+        date_applied,
+        payment_method,
+        amount,
+        applied_amount,
+        notes,
+        employee_id,
+        status,
+        invoice_ids,
+        payment_origin,
+        original_payment_id,
+        last_four,
+        card_type,
+        payment_profile_id,
+        batch_opened,
+        batch_closed,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.payment_key = deduplicated.payment_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

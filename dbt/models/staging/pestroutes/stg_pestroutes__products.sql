@@ -1,0 +1,95 @@
+-- The loader reloads products whole for each office every run (no cursor), so this is a
+-- view over RAW (materialization from dbt_project.yml); the dedup only guards against overlap.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'productID') }} as product_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'description') }} as description,
+        {{ json_text('record', 'code') }} as code,
+        {{ json_text('record', 'category') }} as category,
+        {{ json_text('record', 'amount') }} as amount,
+        {{ json_text('record', 'taxable') }} as taxable,
+        {{ json_text('record', 'glNumber') }} as gl_number,
+        {{ json_text('record', 'visible') }} as visible,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('product_id')) }} as product_key,
+        {{ safe_integer('product_id') }} as product_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('description') }} as description,
+        {{ nullif_blank('code') }} as code,
+        {{ nullif_blank('category') }} as category,
+        {{ safe_decimal('amount', 18, 2) }} as amount,
+        {{ safe_boolean('taxable') }} as taxable,
+        {{ nullif_blank('gl_number') }} as gl_number,
+        {{ safe_boolean('visible') }} as visible,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by product_key
+            order by extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        product_key,
+        product_id,
+        office_id,
+        description,
+        code,
+        category,
+        amount,
+        taxable,
+        gl_number,
+        visible,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+
+)
+
+select * from final

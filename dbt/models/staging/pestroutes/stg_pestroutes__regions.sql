@@ -1,0 +1,83 @@
+-- The loader reloads regions whole for each office every run (no cursor), so this is a
+-- view over RAW (materialization from dbt_project.yml); the dedup only guards against overlap.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'regions') }}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'regionID') }} as region_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'region') }} as region,
+        {{ json_text('record', 'created') }} as created,
+        {{ json_text('record', 'deleted') }} as deleted,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('region_id')) }} as region_key,
+        {{ safe_integer('region_id') }} as region_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('region') }} as region,
+        {{ local_to_utc(safe_timestamp('created'), 'office_timezone') }} as created,
+        {{ safe_boolean('deleted') }} as deleted,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by region_key
+            order by extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        region_key,
+        region_id,
+        office_id,
+        region,
+        created,
+        deleted,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,203 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='subscription_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each subscription; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'subscriptions') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'subscriptionID') }} as subscription_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'billToAccountID') }} as bill_to_account_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'dateAdded') }} as date_added,
+        {{ json_text('record', 'contractAdded') }} as contract_added,
+        {{ json_text('record', 'active') }} as active,
+        {{ json_text('record', 'activeText') }} as active_text,
+        {{ json_text('record', 'startDate') }} as start_date,
+        {{ json_text('record', 'initialQuote') }} as initial_quote,
+        {{ json_text('record', 'initialDiscount') }} as initial_discount,
+        {{ json_text('record', 'initialServiceTotal') }} as initial_service_total,
+        {{ json_text('record', 'recurringCharge') }} as recurring_charge,
+        {{ json_text('record', 'contractValue') }} as contract_value,
+        {{ json_text('record', 'annualRecurringValue') }} as annual_recurring_value,
+        {{ json_text('record', 'billingFrequency') }} as billing_frequency,
+        {{ json_text('record', 'frequency') }} as frequency,
+        {{ json_text('record', 'followupService') }} as followup_service,
+        {{ json_text('record', 'agreementLength') }} as agreement_length,
+        {{ json_text('record', 'nextService') }} as next_service,
+        {{ json_text('record', 'lastCompleted') }} as last_completed,
+        {{ json_text('record', 'serviceID') }} as service_id,
+        {{ json_text('record', 'serviceType') }} as service_type,
+        {{ json_text('record', 'soldBy') }} as sold_by,
+        {{ json_text('record', 'soldBy2') }} as sold_by2,
+        {{ json_text('record', 'preferredTech') }} as preferred_tech,
+        {{ json_text('record', 'addedBy') }} as added_by,
+        {{ json_text('record', 'dateCancelled') }} as date_cancelled,
+        {{ json_text('record', 'cancellationNotes') }} as cancellation_notes,
+        {{ json_text('record', 'cancellationReasonID') }} as cancellation_reason_id,
+        {{ json_text('record', 'sourceID') }} as source_id,
+        {{ json_text('record', 'regionID') }} as region_id,
+        {{ json_text('record', 'appointmentIDs') }} as appointment_ids,
+        {{ json_text('record', 'completedAppointmentIDs') }} as completed_appointment_ids,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('subscription_id')) }} as subscription_key,
+        {{ safe_integer('subscription_id') }} as subscription_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('bill_to_account_id') }} as bill_to_account_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ local_to_utc(safe_timestamp('date_added'), 'office_timezone') }} as date_added,
+        {{ safe_date('contract_added') }} as contract_added,
+        {{ safe_boolean('active') }} as active,
+        {{ nullif_blank('active_text') }} as active_text,
+        {{ safe_date('start_date') }} as start_date,
+        {{ safe_decimal('initial_quote', 18, 2) }} as initial_quote,
+        {{ safe_decimal('initial_discount', 18, 2) }} as initial_discount,
+        {{ safe_decimal('initial_service_total', 18, 2) }} as initial_service_total,
+        {{ safe_decimal('recurring_charge', 18, 2) }} as recurring_charge,
+        {{ safe_decimal('contract_value', 18, 2) }} as contract_value,
+        {{ safe_decimal('annual_recurring_value', 18, 2) }} as annual_recurring_value,
+        {{ safe_integer('billing_frequency') }} as billing_frequency,
+        {{ safe_integer('frequency') }} as frequency,
+        {{ safe_integer('followup_service') }} as followup_service,
+        {{ safe_integer('agreement_length') }} as agreement_length,
+        {{ safe_date('next_service') }} as next_service,
+        {{ safe_date('last_completed') }} as last_completed,
+        {{ pestroutes_fk('service_id') }} as service_id,
+        {{ nullif_blank('service_type') }} as service_type,
+        {{ pestroutes_fk('sold_by') }} as sold_by,
+        {{ pestroutes_fk('sold_by2') }} as sold_by2,
+        {{ pestroutes_fk('preferred_tech') }} as preferred_tech,
+        {{ pestroutes_fk('added_by') }} as added_by,
+        {{ local_to_utc(safe_timestamp('date_cancelled'), 'office_timezone') }} as date_cancelled,
+        {{ nullif_blank('cancellation_notes') }} as cancellation_notes,
+        {{ pestroutes_fk('cancellation_reason_id') }} as cancellation_reason_id,
+        {{ pestroutes_fk('source_id') }} as source_id,
+        {{ pestroutes_fk('region_id') }} as region_id,
+        {{ split_id_list('appointment_ids') }} as appointment_ids,
+        {{ split_id_list('completed_appointment_ids') }} as completed_appointment_ids,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by subscription_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        subscription_key,
+        subscription_id,
+        customer_id,
+        bill_to_account_id,
+        office_id,
+        date_added,
+        contract_added,
+        active,
+        active_text,
+        start_date,
+        initial_quote,
+        initial_discount,
+        initial_service_total,
+        recurring_charge,
+        contract_value,
+        annual_recurring_value,
+        billing_frequency,
+        frequency,
+        followup_service,
+        agreement_length,
+        next_service,
+        last_completed,
+        service_id,
+        service_type,
+        sold_by,
+        sold_by2,
+        preferred_tech,
+        added_by,
+        date_cancelled,
+        cancellation_notes,
+        cancellation_reason_id,
+        source_id,
+        region_id,
+        appointment_ids,
+        completed_appointment_ids,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.subscription_key = deduplicated.subscription_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

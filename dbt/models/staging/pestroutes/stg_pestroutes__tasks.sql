@@ -1,0 +1,146 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='task_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each task; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'tasks') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'taskID') }} as task_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'customerID') }} as customer_id,
+        {{ json_text('record', 'addedBy') }} as added_by,
+        {{ json_text('record', 'assignedTo') }} as assigned_to,
+        {{ json_text('record', 'dateAdded') }} as date_added,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_text('record', 'dueDate') }} as due_date,
+        {{ json_text('record', 'dateCompleted') }} as date_completed,
+        {{ json_text('record', 'task') }} as task,
+        {{ json_text('record', 'category') }} as category,
+        {{ json_text('record', 'completed') }} as completed,
+        {{ json_text('record', 'completedBy') }} as completed_by,
+        {{ json_text('record', 'completionNotes') }} as completion_notes,
+        {{ json_text('record', 'phone') }} as phone,
+        {{ json_text('record', 'referenceType') }} as reference_type,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('task_id')) }} as task_key,
+        {{ safe_integer('task_id') }} as task_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ pestroutes_fk('customer_id') }} as customer_id,
+        {{ pestroutes_fk('added_by') }} as added_by,
+        {{ pestroutes_fk('assigned_to') }} as assigned_to,
+        {{ local_to_utc(safe_timestamp('date_added'), 'office_timezone') }} as date_added,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        {{ safe_date('due_date') }} as due_date,
+        {{ local_to_utc(safe_timestamp('date_completed'), 'office_timezone') }} as date_completed,
+        {{ nullif_blank('task') }} as task,
+        {{ nullif_blank('category') }} as category,
+        {{ safe_boolean('completed') }} as completed,
+        {{ pestroutes_fk('completed_by') }} as completed_by,
+        {{ nullif_blank('completion_notes') }} as completion_notes,
+        {{ nullif_blank('phone') }} as phone,
+        {{ nullif_blank('reference_type') }} as reference_type,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by task_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        task_key,
+        task_id,
+        office_id,
+        customer_id,
+        added_by,
+        assigned_to,
+        date_added,
+        date_updated,
+        due_date,
+        date_completed,
+        task,
+        category,
+        completed,
+        completed_by,
+        completion_notes,
+        phone,
+        reference_type,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.task_key = deduplicated.task_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,134 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='ticket_item_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- RAW keeps every version of each ticket item; this model keeps the latest per
+-- (office, id). Incremental runs read only loads newer than the newest one already merged.
+
+with
+
+source as (
+
+    select * from {{ source('pestroutes', 'ticket_items') }}
+    {% if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+    {% endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ json_text('record', 'itemID') }} as ticket_item_id,
+        {{ json_text('record', 'ticketID') }} as ticket_id,
+        {{ json_text('record', 'officeID') }} as office_id,
+        {{ json_text('record', 'description') }} as description,
+        {{ json_text('record', 'quantity') }} as quantity,
+        {{ json_text('record', 'amount') }} as amount,
+        {{ json_text('record', 'taxable') }} as taxable,
+        {{ json_text('record', 'serviceID') }} as service_id,
+        {{ json_text('record', 'productID') }} as product_id,
+        {{ json_text('record', 'creditTo') }} as credit_to,
+        {{ json_text('record', 'dateCreated') }} as date_created,
+        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        _office as office_name,
+        coalesce(
+            _office_timezone,
+            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
+        ) as office_timezone,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+typed as (
+
+    select
+        {{ office_scoped_key('office_name', safe_integer('ticket_item_id')) }} as ticket_item_key,
+        {{ safe_integer('ticket_item_id') }} as ticket_item_id,
+        {{ pestroutes_fk('ticket_id') }} as ticket_id,
+        {{ pestroutes_fk('office_id') }} as office_id,
+        {{ nullif_blank('description') }} as description,
+        {{ safe_float('quantity') }} as quantity,
+        {{ safe_decimal('amount', 18, 2) }} as amount,
+        {{ safe_boolean('taxable') }} as taxable,
+        {{ pestroutes_fk('service_id') }} as service_id,
+        {{ pestroutes_fk('product_id') }} as product_id,
+        {{ pestroutes_fk('credit_to') }} as credit_to,
+        {{ local_to_utc(safe_timestamp('date_created'), 'office_timezone') }} as date_created,
+        {{ local_to_utc(safe_timestamp('date_updated'), 'office_timezone') }} as date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by ticket_item_key
+            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        ticket_item_key,
+        ticket_item_id,
+        ticket_id,
+        office_id,
+        description,
+        quantity,
+        amount,
+        taxable,
+        service_id,
+        product_id,
+        credit_to,
+        date_created,
+        date_updated,
+        office_name,
+        office_timezone,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where
+        version_rank = 1
+        {% if is_incremental() %}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.ticket_item_key = deduplicated.ticket_item_key
+                and (
+                    current_version.date_updated > deduplicated.date_updated
+                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
+                    or (
+                        current_version.date_updated is not distinct from deduplicated.date_updated
+                        and current_version.extracted_at > deduplicated.extracted_at
+                    )
+                )
+        )
+        {% endif %}
+
+)
+
+select * from final

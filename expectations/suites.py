@@ -1,0 +1,312 @@
+"""The expectations every published table must meet: one `TableExpectations` per audit table.
+
+`elt release` validates the audit build against these and publishes nothing if one fails, or
+if a built table has no entry here. They state what analysts and models rely on (keys, required
+values, signs of money, domains, business rules between columns), so they stand on their own
+even where a dbt test checks something similar during the build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import great_expectations as gx
+
+from expectations.spec import TableExpectations
+
+e = gx.expectations
+
+# PestRoutes IDs repeat across offices, so every key carries its office: `<office_name>-<id>`.
+OFFICE_SCOPED_KEY = r"^.+-[0-9]+$"
+
+
+def _office_scoped(*columns: str) -> tuple[Any, ...]:
+    return tuple(
+        e.ExpectColumnValuesToMatchRegex(column=column, regex=OFFICE_SCOPED_KEY) for column in columns
+    )
+
+
+def _not_null_when(column: str, condition: str) -> Any:
+    """`column` must be filled on the rows matching a pandas `condition` (e.g. a status flag)."""
+    return e.ExpectColumnValuesToNotBeNull(column=column, row_condition=condition, condition_parser="pandas")
+
+
+def _at_least(column_a: str, column_b: str) -> Any:
+    """`column_a >= column_b` on every row."""
+    return e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=column_a, column_B=column_b, or_equal=True)
+
+
+APPOINTMENT_STATUSES = ("pending", "completed", "no_show", "rescheduled", "cancelled", "unknown")
+
+MARTS: list[TableExpectations] = [
+    TableExpectations(
+        table="dim_offices",
+        layer="marts",
+        primary_key=("office_name",),
+        not_null=("pestroutes_office_id", "office_timezone", "customer_count", "active_technician_count"),
+        non_negative=(
+            "customer_count",
+            "active_customer_count",
+            "active_employee_count",
+            "active_technician_count",
+        ),
+        extra=(_at_least("customer_count", "active_customer_count"),),
+    ),
+    TableExpectations(
+        table="dim_customers",
+        layer="marts",
+        primary_key=("customer_key",),
+        not_null=("customer_id", "office_name", "customer_status", "is_active", "is_commercial", "added_at"),
+        non_negative=(
+            "subscription_count",
+            "active_subscription_count",
+            "active_annual_recurring_value",
+            "completed_appointment_count",
+            "lifetime_billed_amount",
+            "lifetime_collected_amount",
+            "open_balance_amount",
+        ),
+        accepted_values={"customer_status": ("active", "inactive", "unknown")},
+        extra=(
+            *_office_scoped("customer_key"),
+            _not_null_when("cancelled_at", 'customer_status == "inactive"'),
+            _at_least("subscription_count", "active_subscription_count"),
+            _at_least("lifetime_billed_amount", "lifetime_collected_amount"),
+        ),
+    ),
+    TableExpectations(
+        table="dim_employees",
+        layer="marts",
+        primary_key=("employee_key",),
+        not_null=("employee_id", "office_name", "employee_type", "is_technician", "is_active"),
+        accepted_values={"employee_type": ("office_staff", "technician", "sales_rep", "other")},
+        extra=(
+            *_office_scoped("employee_key"),
+            # Appointments are assigned to technicians: an office roster without any is broken.
+            e.ExpectColumnDistinctValuesToContainSet(column="employee_type", value_set=["technician"]),
+        ),
+    ),
+    TableExpectations(
+        table="dim_service_types",
+        layer="marts",
+        primary_key=("service_type_key",),
+        not_null=("service_type_id", "office_name", "service_type_name"),
+        non_negative=(
+            "service_frequency_days",
+            "default_duration_minutes",
+            "default_recurring_charge",
+            "default_initial_charge",
+            "minimum_recurring_charge",
+        ),
+        extra=_office_scoped("service_type_key"),
+    ),
+    TableExpectations(
+        table="dim_cancellation_reasons",
+        layer="marts",
+        primary_key=("cancellation_reason_key",),
+        not_null=("cancellation_reason_id", "office_name", "cancellation_reason"),
+        extra=_office_scoped("cancellation_reason_key"),
+    ),
+    TableExpectations(
+        table="dim_regions",
+        layer="marts",
+        primary_key=("region_key",),
+        not_null=("region_id", "office_name", "region_name"),
+        extra=_office_scoped("region_key"),
+    ),
+    TableExpectations(
+        table="dim_customer_sources",
+        layer="marts",
+        primary_key=("customer_source_key",),
+        not_null=("customer_source_id", "office_name", "customer_source"),
+        extra=_office_scoped("customer_source_key"),
+    ),
+    TableExpectations(
+        table="fct_appointments",
+        layer="marts",
+        primary_key=("appointment_key",),
+        not_null=(
+            "appointment_id",
+            "office_name",
+            "customer_key",
+            "scheduled_date",
+            "appointment_status",
+            "is_completed",
+            "is_cancelled",
+            "amount_collected",
+            "billed_amount",
+        ),
+        non_negative=("duration_minutes", "amount_collected", "billed_amount"),
+        accepted_values={
+            "appointment_status": APPOINTMENT_STATUSES,
+            "status_code": (0, 1, 2, 3, -1),
+        },
+        # A visit longer than a day is a data-entry error, not a visit.
+        between={"duration_minutes": (0, 24 * 60)},
+        extra=(
+            *_office_scoped("appointment_key", "customer_key"),
+            _not_null_when("technician_employee_key", "is_completed == True"),
+            _not_null_when("completed_at", "is_completed == True"),
+            _not_null_when("cancelled_at", "is_cancelled == True"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_subscriptions",
+        layer="marts",
+        primary_key=("subscription_key",),
+        not_null=(
+            "subscription_id",
+            "office_name",
+            "customer_key",
+            "is_active",
+            "billing_frequency",
+            "annual_recurring_value",
+            "monthly_recurring_revenue",
+        ),
+        non_negative=(
+            "recurring_charge",
+            "annual_recurring_value",
+            "monthly_recurring_revenue",
+            "active_annual_recurring_value",
+            "contract_value",
+            "initial_service_total",
+            "completed_appointment_count",
+        ),
+        accepted_values={
+            "billing_frequency": (
+                "per_service",
+                "monthly",
+                "quarterly",
+                "annually",
+                "every_n_days",
+                "none",
+                "unknown",
+            )
+        },
+        extra=(
+            *_office_scoped("subscription_key", "customer_key"),
+            _not_null_when("cancelled_at", "is_active == False"),
+            _at_least("annual_recurring_value", "monthly_recurring_revenue"),
+            _at_least("annual_recurring_value", "active_annual_recurring_value"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_tickets",
+        layer="marts",
+        primary_key=("ticket_key",),
+        not_null=(
+            "ticket_id",
+            "office_name",
+            "customer_key",
+            "billed_amount",
+            "collected_amount",
+            "balance_amount",
+            "is_paid_in_full",
+        ),
+        # A negative balance would mean a ticket collected more than it billed: overpayments
+        # must stay on the payment as unapplied credit.
+        non_negative=("billed_amount", "collected_amount", "balance_amount", "applied_payment_count"),
+        extra=(
+            *_office_scoped("ticket_key", "customer_key"),
+            _at_least("billed_amount", "collected_amount"),
+            _not_null_when("paid_in_full_at", "is_paid_in_full == True and billed_amount > 0"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_payments",
+        layer="marts",
+        primary_key=("payment_key",),
+        not_null=(
+            "payment_id",
+            "office_name",
+            "customer_key",
+            "paid_at",
+            "amount",
+            "applied_amount",
+            "payment_method",
+        ),
+        non_negative=("amount", "applied_amount", "unapplied_amount", "applied_ticket_count"),
+        accepted_values={
+            "payment_method": ("cash", "check", "credit_card", "ach", "other"),
+            "payment_origin": ("office", "technician", "autopay", "customer_portal", "other"),
+        },
+        extra=(
+            *_office_scoped("payment_key", "customer_key"),
+            _at_least("amount", "applied_amount"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_technician_days",
+        layer="marts",
+        primary_key=("technician_day_key",),
+        not_null=("office_name", "technician_employee_key", "service_date", "appointments_scheduled"),
+        non_negative=(
+            "appointments_completed",
+            "appointments_cancelled",
+            "appointments_rescheduled",
+            "appointments_no_show",
+            "appointments_pending",
+            "completed_service_minutes",
+            "billed_revenue",
+            "amount_collected_in_field",
+        ),
+        between={"appointments_scheduled": (1, None), "completion_rate": (0, 1)},
+        extra=(
+            e.ExpectCompoundColumnsToBeUnique(column_list=["technician_employee_key", "service_date"]),
+            _at_least("appointments_scheduled", "appointments_completed"),
+        ),
+    ),
+]
+
+ML: list[TableExpectations] = [
+    TableExpectations(
+        table="customer_churn_features",
+        layer="ml",
+        primary_key=("customer_key", "as_of_date"),
+        not_null=(
+            "customer_as_of_key",
+            "office_name",
+            "tenure_days",
+            "active_subscriptions",
+            "completed_appointments_last_90_days",
+            "completed_appointments_last_365_days",
+            "billed_to_date",
+            "paid_to_date",
+            "open_balance",
+            "churned_within_90_days",
+            "label_is_complete",
+            "data_newest_event_date",
+        ),
+        non_negative=(
+            "active_subscriptions",
+            "active_annual_recurring_value",
+            "completed_appointments_last_90_days",
+            "completed_appointments_last_365_days",
+            "cancelled_appointments_last_90_days",
+            "cancelled_appointments_last_365_days",
+            "rescheduled_appointments_last_90_days",
+            "rescheduled_appointments_last_365_days",
+            "no_show_appointments_last_90_days",
+            "no_show_appointments_last_365_days",
+            "billed_to_date",
+            "paid_to_date",
+            "notes_last_90_days",
+            "tasks_last_90_days",
+        ),
+        accepted_values={"churned_within_90_days": (True, False), "label_is_complete": (True, False)},
+        # Features only see the days before the as-of date: a customer is at least a day old and
+        # the last completed visit is at least a day back.
+        between={"tenure_days": (1, None), "days_since_last_completed_service": (1, None)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="customer_as_of_key"),
+            _at_least("completed_appointments_last_365_days", "completed_appointments_last_90_days"),
+            _at_least("cancelled_appointments_last_365_days", "cancelled_appointments_last_90_days"),
+            _at_least("rescheduled_appointments_last_365_days", "rescheduled_appointments_last_90_days"),
+            _at_least("no_show_appointments_last_365_days", "no_show_appointments_last_90_days"),
+            # A label that marks most customers as churning within 90 days is a broken label.
+            e.ExpectColumnMeanToBeBetween(column="churned_within_90_days", min_value=0, max_value=0.5),
+        ),
+    ),
+]
+
+SUITES: list[TableExpectations] = [*MARTS, *ML]

@@ -1,0 +1,1 @@
+"""Simulated PestRoutes (FieldRoutes) API v1: deterministic office data and its HTTP API."""

@@ -1,0 +1,95 @@
+"""A user's mistake gets one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sandbox.offices import sandbox_offices
+from tests.conftest import Project
+
+
+def one_line_error(result: Any) -> str:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ")
+    return last
+
+
+def offline_project(tmp_path: Path) -> Project:
+    """A project configured for a sandbox that is not running (port 9 discards)."""
+    project = Project(tmp_path, "http://127.0.0.1:9", sandbox_offices(seed=1, count=2))
+    project.write_config()
+    return project
+
+
+def test_unknown_source(tmp_path: Path) -> None:
+    line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
+    assert line == "error: unknown source salesforce; known sources: pestroutes"
+
+
+def test_unknown_entity_and_office(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    assert "unknown PestRoutes entity invoices" in one_line_error(
+        project.elt("load", "pestroutes", "--entity", "invoices", check=False)
+    )
+    assert "unknown office west; configured: north, south" in one_line_error(
+        project.elt("load", "pestroutes", "--office", "west", check=False)
+    )
+
+
+def test_missing_credential_names_the_key_and_where_to_put_it(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    secrets = (tmp_path / ".dlt" / "secrets.toml").read_text()
+    (tmp_path / ".dlt" / "secrets.toml").write_text(
+        secrets.replace("authentication_token", "auth_token_typo")
+    )
+    line = one_line_error(project.elt("load", check=False))
+    assert "missing credential `sources.pestroutes.offices.north.authentication_token`" in line
+    assert "SOURCES__PESTROUTES__OFFICES__NORTH__AUTHENTICATION_TOKEN" in line
+
+
+def test_unreachable_api_fails_after_retries_with_one_line(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    (tmp_path / ".dlt" / "config.toml").write_text(
+        (tmp_path / ".dlt" / "config.toml")
+        .read_text()
+        .replace("[sources.pestroutes]", "[sources.pestroutes]\nmax_attempts = 2\nbackoff_seconds = 0.1")
+    )
+    result = project.elt("load", "--entity", "region", check=False)
+    assert "connection error" in result.stdout
+    assert one_line_error(result).startswith("error: load failed for pestroutes")
+
+
+def test_locked_warehouse(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    with duckdb.connect(str(project.warehouse)):
+        line = one_line_error(project.elt("load", check=False))
+    assert "is locked by another process" in line
+
+
+def test_sandbox_not_running(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    env_dir = str(tmp_path / "no-sandbox")
+    project.extra_env = {"ELT_SANDBOX_DIR": env_dir}
+    line = one_line_error(project.elt("sandbox", "tick", check=False))
+    assert "sandbox is not running" in line and "elt sandbox up" in line
+
+
+def test_every_command_has_help(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+    for command in (
+        ["--help"],
+        ["load", "--help"],
+        ["sandbox", "--help"],
+        ["sandbox", "up", "--help"],
+        ["sandbox", "tick", "--help"],
+        ["release", "--help"],
+        ["status", "--help"],
+        ["docs", "--help"],
+    ):
+        result = project.elt(*command)
+        assert "Usage:" in result.stdout and len(result.stdout.splitlines()) > 3, command

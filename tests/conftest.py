@@ -1,0 +1,178 @@
+"""Shared fixtures: a running sandbox, and isolated projects that drive the real `elt` and `dbt`.
+
+Every end-to-end test runs the commands a user runs (`elt load`, `dbt build`, `elt release`) as
+subprocesses against a real HTTP sandbox on 127.0.0.1 and a DuckDB file in a temporary folder,
+with its own `.dlt/config.toml` and `.dlt/secrets.toml`, exactly as a user would write them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from sandbox.offices import OfficeSpec, sandbox_offices
+from sandbox.pestroutes.server import start_sandbox_server
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class Project:
+    """An isolated copy of what a user configures: .dlt/, a warehouse file, pipeline state."""
+
+    root: Path
+    sandbox_url: str
+    offices: list[OfficeSpec]
+    settings: dict[str, Any] = field(default_factory=dict)
+    office_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secret_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "ELT_", "DLT_"))}
+        env.update(
+            {
+                "DLT_PROJECT_DIR": str(self.root),
+                "ELT_TARGET": "duckdb",
+                "ELT_DUCKDB_PATH": str(self.warehouse),
+                "ELT_PIPELINES_DIR": str(self.root / "pipelines"),
+                "DBT_TARGET_PATH": str(self.root / "target"),
+                "DBT_LOG_PATH": str(self.root / "logs"),
+                "ELT_SANDBOX_DIR": str(self.root / "sandbox"),
+                "ELT_GX_DIR": str(self.root / "gx_project"),
+                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                **self.extra_env,
+            }
+        )
+        return env
+
+    def write_config(self) -> None:
+        dlt_dir = self.root / ".dlt"
+        dlt_dir.mkdir(parents=True, exist_ok=True)
+        config = ["[runtime]", 'log_level = "WARNING"', "dlthub_telemetry = false", ""]
+        config += ["[normalize]", 'loader_file_format = "parquet"', ""]
+        config += ["[sources.pestroutes]"]
+        config += [f"{k} = {_toml_value(v)}" for k, v in self.settings.items()]
+        secrets = []
+        for office in self.offices:
+            values = {
+                "base_url": f"{self.sandbox_url}/pestroutes/{office.name}/api",
+                "timezone": office.timezone,
+                "reads_per_minute": office.reads_per_minute,
+                "reads_per_day": office.reads_per_day,
+                **self.office_overrides.get(office.name, {}),
+            }
+            config += ["", f"[sources.pestroutes.offices.{office.name}]"]
+            config += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+            creds = {
+                "authentication_key": office.key,
+                "authentication_token": office.token,
+                **self.secret_overrides.get(office.name, {}),
+            }
+            secrets += ["", f"[sources.pestroutes.offices.{office.name}]"]
+            secrets += [f"{k} = {_toml_value(v)}" for k, v in creds.items()]
+        (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
+        (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
+
+    def run(self, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        completed = subprocess.run(
+            [str(BIN / args[0]), *args[1:]],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        self.log(completed)
+        if check and completed.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(args)} exited {completed.returncode}\nstdout:\n{completed.stdout[-4000:]}"
+                f"\nstderr:\n{completed.stderr[-4000:]}"
+            )
+        return completed
+
+    def elt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("elt", *args, check=check)
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("dbt", *args, check=check)
+
+    def log(self, completed: subprocess.CompletedProcess[str]) -> None:
+        """Keep every command's output: tests grep it for secrets."""
+        with (self.root / "commands.log").open("a") as handle:
+            handle.write(f"$ {' '.join(completed.args)}\n{completed.stdout}\n{completed.stderr}\n")
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as conn:
+            return conn.execute(sql).fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        return self.query(sql)[0][0]
+
+    def copy(self, root: Path) -> Project:
+        """A second project with this one's warehouse and state (for destructive tests)."""
+        shutil.copytree(self.root, root)
+        return Project(
+            root, self.sandbox_url, self.offices, self.settings, self.office_overrides, self.secret_overrides
+        )
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Any]:
+    """Start sandboxes on free ports; every one is stopped when the test ends."""
+    running = []
+
+    def start(offices: list[OfficeSpec] | None = None, **kwargs: Any) -> Any:
+        server = start_sandbox_server(port=0, offices=offices or sandbox_offices(seed=7), **kwargs)
+        running.append(server)
+        return server
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+def make_project(root: Path, server: Any, offices: list[OfficeSpec], **settings: Any) -> Project:
+    project = Project(root, server.url, offices, settings=settings)
+    project.write_config()
+    return project
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """One sandbox loaded, built and released once, shared read-only by the end-to-end tests."""
+    offices = sandbox_offices(seed=11)
+    server = start_sandbox_server(port=0, offices=offices, seed=11, scale=0.3, search_cap=120, get_cap=1000)
+    try:
+        project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
+        project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
+        project.dbt("build")
+        project.release_output = project.elt("release").stdout  # type: ignore[attr-defined]
+        project.server = server  # type: ignore[attr-defined]
+        yield project
+    finally:
+        server.stop()
