@@ -57,7 +57,7 @@ classified as (
             when appointments.status in (2, 3)
                 then appointments.date
         end as outcome_known_on,
-        coalesce(appointments.amount_collected, 0) as amount_collected,
+        cast(coalesce(appointments.amount_collected, 0) as numeric(18, 2)) as amount_collected,
         appointments.payment_method as payment_method_code,
         appointments.date_updated as updated_at
 

@@ -51,20 +51,22 @@ annualized as (
             when subscriptions.billing_frequency > 0 then 'every_n_days'
             else 'unknown'
         end as billing_frequency,
-        coalesce(subscriptions.recurring_charge, 0) as recurring_charge,
-        -- PestRoutes states the yearly value; when it does not, it is the charge per visit
-        -- times the whole visits a year at the service frequency (what PestRoutes computes).
-        coalesce(
-            nullif(subscriptions.annual_recurring_value, 0),
-            case
-                when subscriptions.frequency > 0
-                    then coalesce(subscriptions.recurring_charge, 0)
-                    * cast(floor(365.0 / subscriptions.frequency) as integer)
-            end,
-            0
+        cast(coalesce(subscriptions.recurring_charge, 0) as numeric(18, 2)) as recurring_charge,
+        -- PestRoutes states the yearly value; when it does not (or sends 0), the charge per
+        -- visit times the whole visits a year at the service frequency.
+        cast(
+            coalesce(
+                nullif(subscriptions.annual_recurring_value, 0),
+                case
+                    when subscriptions.frequency > 0
+                        then coalesce(subscriptions.recurring_charge, 0)
+                        * cast(floor(365.0 / subscriptions.frequency) as integer)
+                end,
+                0
+            ) as numeric(18, 2)
         ) as annual_recurring_value,
-        coalesce(subscriptions.contract_value, 0) as contract_value,
-        coalesce(subscriptions.initial_service_total, 0) as initial_service_total,
+        cast(coalesce(subscriptions.contract_value, 0) as numeric(18, 2)) as contract_value,
+        cast(coalesce(subscriptions.initial_service_total, 0) as numeric(18, 2)) as initial_service_total,
         subscriptions.agreement_length as agreement_length_months,
         subscriptions.next_service as next_service_date,
         subscriptions.last_completed as last_completed_service_date,

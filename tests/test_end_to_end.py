@@ -1,0 +1,141 @@
+"""The whole path a nightly run takes: sandbox -> `elt load` -> `dbt build` -> `elt release`.
+
+`built_project` (tests/conftest.py) runs those commands once; these tests read what they left.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.pestroutes.settings import ENTITIES
+from tests.conftest import Project
+
+OFFICES = {"north", "south", "east"}
+
+
+def test_every_entity_has_rows_in_raw_and_staging_for_every_office(built_project: Project) -> None:
+    for entity in ENTITIES:
+        raw = {r[0] for r in built_project.query(f"select distinct _office from raw_pestroutes.{entity.table}")}
+        staged = {
+            r[0] for r in built_project.query(f"select distinct office_name from staging.stg_pestroutes__{entity.table}")
+        }
+        assert raw == OFFICES, entity.table
+        assert staged == OFFICES, entity.table
+
+
+def test_staging_has_one_row_per_office_and_key(built_project: Project) -> None:
+    for entity in ENTITIES:
+        key = entity.table[:-1] if entity.table.endswith("s") else entity.table
+        total, distinct = built_project.query(
+            f"select count(*), count(distinct {key}_key) from staging.stg_pestroutes__{entity.table}"
+        )[0]
+        raw_keys = built_project.scalar(
+            f"select count(distinct _office || '-' || _record_id) from raw_pestroutes.{entity.table}"
+        )
+        assert total == distinct == raw_keys, entity.table
+
+
+def test_the_envelope_never_lands(built_project: Project) -> None:
+    columns = {
+        r[0]
+        for r in built_project.query(
+            "select column_name from information_schema.columns where table_schema = 'raw_pestroutes'"
+        )
+    }
+    assert not columns & {"params", "token_usage", "token_limits", "success", "request_action"}
+    leaked = built_project.scalar(
+        "select count(*) from raw_pestroutes.customers where json_exists(record, '$.params') "
+        "or json_exists(record, '$.authenticationKey')"
+    )
+    assert leaked == 0
+
+
+def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
+    secrets = [s for office in built_project.offices for s in (office.key, office.token)]
+    # 1. every text value of every table, read through SQL (the file itself may be compressed)
+    columns = built_project.query(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type in ('VARCHAR', 'JSON') and table_schema not in ('information_schema', 'pg_catalog')"
+    )
+    for schema, table, column in columns:
+        hits = built_project.scalar(
+            f'select count(*) from "{schema}"."{table}" where '
+            + " or ".join(f"cast(\"{column}\" as varchar) like '%{s}%'" for s in secrets)
+        )
+        assert hits == 0, f"{schema}.{table}.{column} holds a credential"
+    # 2. every byte of the warehouse file, dlt's pipeline state and load packages, dbt's and GX's
+    #    output and every command's stdout and stderr
+    for path in Path(built_project.root).rglob("*"):
+        if path.is_file() and path.name != "secrets.toml":
+            data = path.read_bytes()
+            for secret in secrets:
+                assert secret.encode() not in data, f"{path} holds a credential"
+
+
+def test_release_published_every_mart_and_recorded_it(built_project: Project) -> None:
+    assert "NOT published" not in built_project.release_output  # type: ignore[attr-defined]
+    audit = {r[0] for r in built_project.query("select table_name from information_schema.tables where table_schema = 'audit_marts'")}
+    published = {
+        r[0] for r in built_project.query("select table_name from information_schema.tables where table_schema = 'analytics'")
+    }
+    assert {"fct_appointments", "fct_subscriptions", "fct_tickets", "fct_payments", "dim_customers"} <= published
+    assert published == audit
+    assert built_project.scalar("select count(*) from ml.customer_churn_features") > 0
+    status, passed, total = built_project.query(
+        "select status, checks_passed, checks_total from quality.release_history order by released_at desc limit 1"
+    )[0]
+    assert status == "published" and passed == total > 0
+
+
+@pytest.fixture
+def broken_build(built_project: Project, tmp_path: Path) -> Project:
+    """A copy of the built project whose audit build has a duplicated appointment."""
+    project = built_project.copy(tmp_path / "broken")
+    import duckdb
+
+    with duckdb.connect(str(project.warehouse)) as conn:
+        conn.execute("insert into audit_marts.fct_appointments select * from audit_marts.fct_appointments limit 1")
+    return project
+
+
+def test_a_failing_check_publishes_nothing(broken_build: Project) -> None:
+    before = broken_build.query("select count(*), max(release_id) from quality.release_history where status = 'published'")
+    published_rows = broken_build.scalar("select count(*) from analytics.fct_appointments")
+
+    result = broken_build.elt("release", check=False)
+
+    assert result.returncode == 2
+    assert "expect_column_values_to_be_unique(column=appointment_key)" in result.stdout
+    assert "NOT published" in result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("error: release blocked")
+    assert broken_build.scalar("select count(*) from analytics.fct_appointments") == published_rows
+    assert broken_build.query("select count(*), max(release_id) from quality.release_history where status = 'published'") == before
+    blocked = broken_build.query("select failures from quality.release_history where status = 'blocked'")
+    assert len(blocked) == 1 and "appointment_key" in blocked[0][0]
+
+
+def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_path: Path) -> None:
+    """A publish that breaks after copying some tables leaves the previous release whole."""
+    project = built_project.copy(tmp_path / "atomic")
+    import duckdb
+
+    with duckdb.connect(str(project.warehouse)) as conn:
+        before = {t: conn.execute(f"select count(*) from analytics.{t}").fetchone()[0] for t in ("dim_customers", "fct_tickets")}
+        # Make every mart differ from the release, then put a view where the last table goes:
+        # dropping it as a table fails after the earlier tables were already replaced.
+        conn.execute("delete from audit_marts.dim_customers where true")
+        conn.execute("drop table analytics.fct_tickets")
+        conn.execute("create view analytics.fct_tickets as select * from audit_marts.fct_tickets")
+        conn.execute("create table analytics.fct_tickets_rows as select count(*) as n from audit_marts.fct_tickets")
+    result = project.dbt(
+        "run-operation",
+        "publish_release",
+        "--args",
+        "{release_id: broken, schemas: {audit_marts: analytics}, checks_passed: 0, checks_total: 0}",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert project.scalar("select count(*) from analytics.dim_customers") == before["dim_customers"]
+    assert project.scalar("select count(*) from quality.release_history where release_id = 'broken'") == 0
