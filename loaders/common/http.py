@@ -100,7 +100,12 @@ def call_json(
             if not isinstance(body, dict):
                 raise TransientError(f"{describe}: response was not a JSON object")
             if check_body is not None:
-                check_body(body)
+                try:
+                    check_body(body)
+                except TransientError as exc:
+                    raise TransientError(f"{describe}: {exc}", exc.retry_after) from exc
+                except PermanentError as exc:
+                    raise type(exc)(f"{describe}: {exc}") from exc
             return body
         except TransientError as exc:
             stats.errors.append(str(exc))

@@ -30,7 +30,7 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # success:false messages that mean "try again", everything else fails the office. The API has
 # no error codes, so this is matched on text; assumed wording, configurable per deployment.
-TRANSIENT_ERROR_MARKERS = ("temporar", "try again", "timeout", "timed out", "per minute", "busy")
+TRANSIENT_ERROR_MARKERS = ("temporar", "try again", "timeout", "timed out", "busy")
 
 
 @dataclass(frozen=True)
@@ -175,10 +175,13 @@ class PestRoutesClient:
         message = str(body.get("errorMessage") or "request failed without an error message")
         lowered = message.lower()
         if "daily" in lowered and "limit" in lowered:
-            raise PermanentError(f"office {self.office.name}: {message}")
+            raise PermanentError(message)
+        if "per minute" in lowered:
+            # Someone else spent the shared key's minute: wait for the window to pass.
+            raise TransientError(message, retry_after=60)
         if any(marker in lowered for marker in TRANSIENT_ERROR_MARKERS):
-            raise TransientError(f"office {self.office.name}: {message}", retry_after=None)
-        raise PermanentError(f"office {self.office.name}: {message}")
+            raise TransientError(message)
+        raise PermanentError(message)
 
     def call(self, endpoint: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         data = dict(params)
