@@ -8,6 +8,7 @@ with its own `.dlt/config.toml` and `.dlt/secrets.toml`, exactly as a user would
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,6 +140,16 @@ class Project:
         return Project(
             root, self.sandbox_url, self.offices, self.settings, self.office_overrides, self.secret_overrides
         )
+
+
+def load_summary(output: str, column: str = "landed") -> dict[tuple[str, str], int]:
+    """Parse the load summary: {(office, table): fetched or landed}."""
+    found = {}
+    for line in output.splitlines():
+        match = re.match(r"\s+(\S+)\s+(\S+)\s+(incremental|full)\s+(\d+)\s+(\d+)\s+(\w+)", line)
+        if match:
+            found[(match.group(1), match.group(2))] = int(match.group(4 if column == "fetched" else 5))
+    return found
 
 
 @pytest.fixture

@@ -9,17 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from loaders.pestroutes.settings import ENTITIES
-from tests.conftest import Project
+from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
+from tests.conftest import Project, load_summary
 
 OFFICES = {"north", "south", "east"}
 
 
 def test_every_entity_has_rows_in_raw_and_staging_for_every_office(built_project: Project) -> None:
     for entity in ENTITIES:
-        raw = {r[0] for r in built_project.query(f"select distinct _office from raw_pestroutes.{entity.table}")}
+        raw = {
+            r[0] for r in built_project.query(f"select distinct _office from raw_pestroutes.{entity.table}")
+        }
         staged = {
-            r[0] for r in built_project.query(f"select distinct office_name from staging.stg_pestroutes__{entity.table}")
+            r[0]
+            for r in built_project.query(
+                f"select distinct office_name from staging.stg_pestroutes__{entity.table}"
+            )
         }
         assert raw == OFFICES, entity.table
         assert staged == OFFICES, entity.table
@@ -76,11 +81,25 @@ def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
 
 def test_release_published_every_mart_and_recorded_it(built_project: Project) -> None:
     assert "NOT published" not in built_project.release_output  # type: ignore[attr-defined]
-    audit = {r[0] for r in built_project.query("select table_name from information_schema.tables where table_schema = 'audit_marts'")}
-    published = {
-        r[0] for r in built_project.query("select table_name from information_schema.tables where table_schema = 'analytics'")
+    audit = {
+        r[0]
+        for r in built_project.query(
+            "select table_name from information_schema.tables where table_schema = 'audit_marts'"
+        )
     }
-    assert {"fct_appointments", "fct_subscriptions", "fct_tickets", "fct_payments", "dim_customers"} <= published
+    published = {
+        r[0]
+        for r in built_project.query(
+            "select table_name from information_schema.tables where table_schema = 'analytics'"
+        )
+    }
+    assert {
+        "fct_appointments",
+        "fct_subscriptions",
+        "fct_tickets",
+        "fct_payments",
+        "dim_customers",
+    } <= published
     assert published == audit
     assert built_project.scalar("select count(*) from ml.customer_churn_features") > 0
     status, passed, total = built_project.query(
@@ -96,12 +115,16 @@ def broken_build(built_project: Project, tmp_path: Path) -> Project:
     import duckdb
 
     with duckdb.connect(str(project.warehouse)) as conn:
-        conn.execute("insert into audit_marts.fct_appointments select * from audit_marts.fct_appointments limit 1")
+        conn.execute(
+            "insert into audit_marts.fct_appointments select * from audit_marts.fct_appointments limit 1"
+        )
     return project
 
 
 def test_a_failing_check_publishes_nothing(broken_build: Project) -> None:
-    before = broken_build.query("select count(*), max(release_id) from quality.release_history where status = 'published'")
+    before = broken_build.query(
+        "select count(*), max(release_id) from quality.release_history where status = 'published'"
+    )
     published_rows = broken_build.scalar("select count(*) from analytics.fct_appointments")
 
     result = broken_build.elt("release", check=False)
@@ -111,7 +134,12 @@ def test_a_failing_check_publishes_nothing(broken_build: Project) -> None:
     assert "NOT published" in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("error: release blocked")
     assert broken_build.scalar("select count(*) from analytics.fct_appointments") == published_rows
-    assert broken_build.query("select count(*), max(release_id) from quality.release_history where status = 'published'") == before
+    assert (
+        broken_build.query(
+            "select count(*), max(release_id) from quality.release_history where status = 'published'"
+        )
+        == before
+    )
     blocked = broken_build.query("select failures from quality.release_history where status = 'blocked'")
     assert len(blocked) == 1 and "appointment_key" in blocked[0][0]
 
@@ -122,13 +150,18 @@ def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_pa
     import duckdb
 
     with duckdb.connect(str(project.warehouse)) as conn:
-        before = {t: conn.execute(f"select count(*) from analytics.{t}").fetchone()[0] for t in ("dim_customers", "fct_tickets")}
+        before = {
+            t: conn.execute(f"select count(*) from analytics.{t}").fetchone()[0]
+            for t in ("dim_customers", "fct_tickets")
+        }
         # Make every mart differ from the release, then put a view where the last table goes:
         # dropping it as a table fails after the earlier tables were already replaced.
         conn.execute("delete from audit_marts.dim_customers where true")
         conn.execute("drop table analytics.fct_tickets")
         conn.execute("create view analytics.fct_tickets as select * from audit_marts.fct_tickets")
-        conn.execute("create table analytics.fct_tickets_rows as select count(*) as n from audit_marts.fct_tickets")
+        conn.execute(
+            "create table analytics.fct_tickets_rows as select count(*) as n from audit_marts.fct_tickets"
+        )
     result = project.dbt(
         "run-operation",
         "publish_release",
@@ -139,3 +172,37 @@ def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_pa
     assert result.returncode != 0
     assert project.scalar("select count(*) from analytics.dim_customers") == before["dim_customers"]
     assert project.scalar("select count(*) from quality.release_history where release_id = 'broken'") == 0
+
+
+def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp_path: Path) -> None:
+    """The nightly line after a simulated day: only changes land, and analysts see them."""
+    project = built_project.copy(tmp_path / "nightly")
+    server = built_project.server  # type: ignore[attr-defined]
+    before = project.scalar("select count(*) from analytics.fct_appointments")
+    tick = server.simulator.tick(1)
+
+    load = project.elt("load").stdout
+    project.dbt("build")
+    project.elt("release")
+
+    landed = load_summary(load)
+    for office, changes in tick["changes"].items():
+        for endpoint, n in changes.items():
+            entity = ENTITIES_BY_NAME[endpoint]
+            if entity.incremental:  # dimensions are reloaded whole, so they land every row
+                assert landed[(office, entity.table)] == n, (office, entity.table)
+    new_appointments = sum(tick["changes"][o].get("appointment", 0) for o in OFFICES)
+    assert project.scalar("select count(*) from analytics.fct_appointments") > before or new_appointments == 0
+    day = tick["date"]
+    changed = [
+        (office, record)
+        for office, world in server.simulator.worlds.items()
+        for record in world.tables["appointment"].values()
+        if record["dateUpdated"].startswith(day)
+    ]
+    assert changed, "a simulated day changes appointments"
+    published = dict(project.query("select appointment_key, status_code from analytics.fct_appointments"))
+    for office, record in changed:
+        assert published[f"{office}-{record['appointmentID']}"] == int(record["status"])
+    releases = project.query("select status from quality.release_history order by released_at")
+    assert releases[-2:] == [("published",), ("published",)]

@@ -64,7 +64,6 @@ def _rows(client: PestRoutesClient, entity: Entity, records: list[dict[str, Any]
 def _entity_pages(
     client: PestRoutesClient,
     entity: Entity,
-    state: dict[str, Any],
     report: LoadReport,
     full_refresh: bool,
 ) -> Iterator[list[dict[str, Any]]]:
@@ -73,8 +72,10 @@ def _entity_pages(
     if report.scope_failed(office):
         result.status = "skipped"
         return
-    watermarks: dict[str, str] = state.setdefault("watermarks", {}).setdefault(office, {})
-    watermark = None if full_refresh else watermarks.get(entity.table)
+    # This resource's own state (one resource per office and entity), committed by dlt with the
+    # load package, so a watermark never runs ahead of the rows that back it.
+    state = dlt.current.resource_state()
+    watermark = None if full_refresh else state.get("watermark")
     since = since_with_overlap(watermark, client.settings.overlap_minutes) if entity.incremental else None
     newest = watermark
     # A full-reload entity replaces the office's rows, so it is landed only once it is complete;
@@ -106,7 +107,7 @@ def _entity_pages(
     # Only a completed entity moves its watermark: records come back in ID order, not date
     # order, so a partial read must be read again from the old watermark.
     if entity.incremental and newest is not None:
-        watermarks[entity.table] = newest
+        state["watermark"] = newest
     result.status = "ok"
 
 
@@ -117,12 +118,11 @@ def pestroutes_source(
     entities: Sequence[Entity] = ENTITIES,
     full_refresh: bool = False,
 ) -> Iterator[DltResource]:
-    state = dlt.current.source_state()
     for client in clients:
         office = client.office
         for entity in entities:
             yield dlt.resource(
-                _entity_pages(client, entity, state, report, full_refresh),
+                _entity_pages(client, entity, report, full_refresh),
                 name=f"{entity.table}__{office.name}",
                 table_name=entity.table,
                 columns=LINEAGE_COLUMNS,

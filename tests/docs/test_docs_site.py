@@ -7,6 +7,7 @@ Playwright; Playwright never downloads a browser of its own here.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -47,15 +48,24 @@ def test_analyst_finds_a_mart_and_its_column_descriptions(built_project: Project
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(site.as_uri())
+            # Search the site the way an analyst does, and open the mart from the results.
             page.fill("input[ng-model='search.query']", "fct_appointments")
-            page.get_by_role("link", name="fct_appointments", exact=True).first.click()
-            expect(page.locator("h1")).to_contain_text("fct_appointments", timeout=15_000)
-            expect(page.get_by_text(mart["description"].split("\n")[0][:60]).first).to_be_visible()
-            columns = page.locator("#columns")
-            columns.scroll_into_view_if_needed()
-            for name in ("appointment_key", "office_name"):
-                expect(columns.get_by_text(name, exact=True).first).to_be_visible()
-                expect(columns.get_by_text(documented[name].split("\n")[0][:50]).first).to_be_visible()
-            page.screenshot(path=str(built_project.root / "docs_fct_appointments.png"), full_page=False)
+            page.locator("h4.a", has_text=re.compile(r"^\s*fct_appointments\s")).first.click()
+            expect(page.locator("h1").first).to_contain_text("fct_appointments", timeout=15_000)
+            assert page.url.endswith("#!/model/model.elt_warehouse.fct_appointments")
+            expect(page.get_by_text(first_words(mart["description"], 6)).first).to_be_visible()
+            # The column list shows every column; a click on one shows its whole description.
+            for name in ("appointment_key", "office_name", "is_completed"):
+                cell = page.get_by_text(name, exact=True).first
+                expect(cell).to_be_visible()
+                cell.click()
+                expect(page.locator("p", has_text=first_words(documented[name], 6)).first).to_be_visible()
+            page.screenshot(path=str(built_project.root / "docs_fct_appointments.png"))
         finally:
             browser.close()
+
+
+def first_words(markdown: str, count: int) -> str:
+    """The opening words of a description as the page renders them (markdown marks removed)."""
+    words = markdown.replace("**", "").replace("`", "").split()
+    return " ".join(words[:count])

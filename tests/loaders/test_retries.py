@@ -19,7 +19,9 @@ def landed_versions(project: Project) -> set[tuple[str, str, str, str]]:
     for entity in ENTITIES:
         rows |= {
             (entity.table, *r)
-            for r in project.query(f"select _office, _record_id, _record_hash from raw_pestroutes.{entity.table}")
+            for r in project.query(
+                f"select _office, _record_id, _record_hash from raw_pestroutes.{entity.table}"
+            )
         }
     return rows
 
