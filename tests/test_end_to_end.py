@@ -103,7 +103,8 @@ def test_release_published_every_mart_and_recorded_it(built_project: Project) ->
     assert published == audit
     assert built_project.scalar("select count(*) from ml.customer_churn_features") > 0
     status, passed, total = built_project.query(
-        "select status, checks_passed, checks_total from quality.release_history order by released_at desc limit 1"
+        "select status, checks_passed, checks_total from quality.release_history "
+        "order by released_at desc limit 1"
     )[0]
     assert status == "published" and passed == total > 0
 
