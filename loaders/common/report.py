@@ -25,7 +25,8 @@ class LoadReport:
     failures: dict[str, str] = field(default_factory=dict)  # scope -> one-line reason
     api_calls: int = 0
     retries: int = 0
-    wait_seconds: float = 0.0
+    wait_seconds: float = 0.0  # held back by read budgets
+    backoff_seconds: float = 0.0  # sleeping between retries
     duration_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -51,7 +52,7 @@ class LoadReport:
         lines = [
             f"{self.source}: load {self.load_id or '-'} in {self.duration_seconds:.1f}s, "
             f"{self.api_calls} API calls, {self.retries} retries, "
-            f"{self.wait_seconds:.1f}s waiting on rate limits"
+            f"{self.wait_seconds:.1f}s waiting on rate limits, {self.backoff_seconds:.1f}s backing off"
         ]
         width = max((len(e) for _, e in self.results), default=6)
         lines.append(f"  {'scope':<12} {'entity':<{width}} {'mode':<11} {'fetched':>8} {'landed':>8}  status")

@@ -76,6 +76,7 @@ def load(
         for client in clients:
             report.api_calls += client.stats.calls
             report.retries += client.stats.retries
-            report.wait_seconds += client.budget.waited_seconds + client.stats.retry_wait_seconds
+            report.wait_seconds += client.budget.waited_seconds
+            report.backoff_seconds += client.stats.retry_wait_seconds
             client.close()
     return report

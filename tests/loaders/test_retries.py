@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,5 +61,8 @@ def test_retries_exhausted_fail_the_office_with_one_line(tmp_path: Path, make_sa
     result = project.elt("load", check=False)
 
     assert result.returncode == 2
-    assert "FAILED south: office south customer/search: HTTP 503 (gave up after 3 attempts)" in result.stdout
+    # Entities load concurrently, so whichever call met the faults first names the failure.
+    assert re.search(
+        r"FAILED south: office south \w+/search: HTTP 503 \(gave up after 3 attempts\)", result.stdout
+    )
     assert project.scalar("select count(distinct _office) from raw_pestroutes.customers") == 1

@@ -15,9 +15,7 @@ with
 source as (
 
     select * from {{ source('pestroutes', 'doors') }}
-    {% if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
-    {% endif %}
+    {{ loads_after_target() }}
 
 ),
 
@@ -113,24 +111,7 @@ final as (
     from deduplicated
     where
         version_rank = 1
-        {% if is_incremental() %}
-        -- An older version arriving in a later load must not overwrite the newer one
-        -- already merged: same ordering as version_rank, checked against the target.
-        and not exists (
-            select 1
-            from {{ this }} as current_version
-            where
-                current_version.door_key = deduplicated.door_key
-                and (
-                    current_version.time_created > deduplicated.time_created
-                    or (current_version.time_created is not null and deduplicated.time_created is null)
-                    or (
-                        current_version.time_created is not distinct from deduplicated.time_created
-                        and current_version.extracted_at > deduplicated.extracted_at
-                    )
-                )
-        )
-        {% endif %}
+        {{ not_older_than_target('door_key', 'time_created') }}
 
 )
 

@@ -15,9 +15,7 @@ with
 source as (
 
     select * from {{ source('pestroutes', 'generic_flag_assignments') }}
-    {% if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
-    {% endif %}
+    {{ loads_after_target() }}
 
 ),
 
@@ -95,24 +93,7 @@ final as (
     from deduplicated
     where
         version_rank = 1
-        {% if is_incremental() %}
-        -- An older version arriving in a later load must not overwrite the newer one
-        -- already merged: same ordering as version_rank, checked against the target.
-        and not exists (
-            select 1
-            from {{ this }} as current_version
-            where
-                current_version.generic_flag_assignment_key = deduplicated.generic_flag_assignment_key
-                and (
-                    current_version.date_updated > deduplicated.date_updated
-                    or (current_version.date_updated is not null and deduplicated.date_updated is null)
-                    or (
-                        current_version.date_updated is not distinct from deduplicated.date_updated
-                        and current_version.extracted_at > deduplicated.extracted_at
-                    )
-                )
-        )
-        {% endif %}
+        {{ not_older_than_target('generic_flag_assignment_key', 'date_updated') }}
 
 )
 

@@ -1,0 +1,51 @@
+{#-
+    The two incremental guards every PestRoutes staging model shares. RAW keeps every version of
+    each record; a staging model keeps the latest per key and, on incremental runs:
+      1. reads only the loads newer than the newest one already merged (loads_after_target), and
+      2. drops a version older than the one already merged for its key, so an older version
+         arriving in a later load never overwrites a newer one (not_older_than_target).
+    Both render nothing on a full build. Plain ANSI SQL (`is not distinct from`, `exists`,
+    `coalesce`), accepted as is by DuckDB, Postgres and Snowflake.
+-#}
+
+{#- In the `source` CTE, right after `from {{ source(...) }}`: the where clause keeping only
+    loads newer than the newest one already in the target. -#}
+{% macro loads_after_target(source_load_id_column='_dlt_load_id', target_load_id_column='dlt_load_id') -%}
+    {{ return(adapter.dispatch('loads_after_target', 'elt_warehouse')(source_load_id_column, target_load_id_column)) }}
+{%- endmacro %}
+
+{% macro default__loads_after_target(source_load_id_column, target_load_id_column) -%}
+    {%- if is_incremental() -%}
+    where {{ source_load_id_column }} > (select coalesce(max({{ target_load_id_column }}), '') from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- In the `final` CTE, right after `version_rank = 1`: an `and not exists (...)` predicate
+    dropping a row when the target already holds a newer version of its key. Same ordering as
+    version_rank (cursor desc nulls last, then extracted_at desc): the target's row is newer when
+    its cursor is greater, or it has a cursor and the new row has none, or the cursors are equal
+    (NULL included) and its extracted_at is later. -#}
+{% macro not_older_than_target(unique_key, cursor_column, relation_alias='deduplicated') -%}
+    {{ return(adapter.dispatch('not_older_than_target', 'elt_warehouse')(unique_key, cursor_column, relation_alias)) }}
+{%- endmacro %}
+
+{% macro default__not_older_than_target(unique_key, cursor_column, relation_alias) -%}
+    {%- if is_incremental() -%}
+        -- An older version arriving in a later load must not overwrite the newer one
+        -- already merged: same ordering as version_rank, checked against the target.
+        and not exists (
+            select 1
+            from {{ this }} as current_version
+            where
+                current_version.{{ unique_key }} = {{ relation_alias }}.{{ unique_key }}
+                and (
+                    current_version.{{ cursor_column }} > {{ relation_alias }}.{{ cursor_column }}
+                    or (current_version.{{ cursor_column }} is not null and {{ relation_alias }}.{{ cursor_column }} is null)
+                    or (
+                        current_version.{{ cursor_column }} is not distinct from {{ relation_alias }}.{{ cursor_column }}
+                        and current_version.extracted_at > {{ relation_alias }}.extracted_at
+                    )
+                )
+        )
+    {%- endif -%}
+{%- endmacro %}
