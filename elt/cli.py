@@ -46,13 +46,14 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _configure_logging(verbose: bool) -> None:
+    # Libraries (dlt, GX, botocore) only speak up for warnings; our own code reports progress.
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # dlt is chatty at INFO; its warnings and errors still show.
-    logging.getLogger("dlt").setLevel(logging.WARNING)
+    for own in ("elt", "loaders", "expectations", "sandbox"):
+        logging.getLogger(own).setLevel(logging.DEBUG if verbose else logging.INFO)
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
 
 
