@@ -92,6 +92,10 @@ def load(
     failed = []
     for name in chosen:
         module = importlib.import_module(SOURCES[name])
+        if not sources and (offices or entities) and not getattr(module, "ACCEPTS_OFFICE_AND_ENTITY", True):
+            # `elt load --office X` means "every source that has offices": skip the ones without.
+            click.echo(f"{name}: skipped (--office/--entity do not apply to it)", err=True)
+            continue
         report = module.load(offices=offices or None, entities=entities or None, full_refresh=full_refresh)
         click.echo(report.render())
         if not report.ok:
@@ -110,18 +114,27 @@ def sandbox() -> None:
 @click.option("--seed", default=42, show_default=True, help="Seed: same seed, same data.")
 @click.option("--port", default=8701, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--offices", default=3, show_default=True, help="Number of PestRoutes offices.")
+@click.option("--s3-port", default=8702, show_default=True, help="Port of the S3 sandbox (service_csv).")
 @user_errors
-def sandbox_up(scale: float, seed: int, port: int, offices: int) -> None:
+def sandbox_up(scale: float, seed: int, port: int, offices: int, s3_port: int) -> None:
     """Start the sandbox in the background and write its credentials to .dlt/secrets.toml."""
     from sandbox import manager
 
     state = manager.up(
-        SANDBOX_DIR, port=port, seed=seed, scale=scale, offices=offices, secrets_path=SECRETS_PATH
+        SANDBOX_DIR,
+        port=port,
+        seed=seed,
+        scale=scale,
+        offices=offices,
+        s3_port=s3_port,
+        secrets_path=SECRETS_PATH,
     )
     click.echo(
         f"sandbox running at {state['url']} "
         f"(pid {state['pid']}, seed {state['seed']}, scale {state['scale']})"
     )
+    if state.get("s3_url"):
+        click.echo(f"S3 sandbox at {state['s3_url']} (pid {state['s3_pid']}), bucket {state['s3_bucket']}")
     for warning in state.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
 

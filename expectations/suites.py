@@ -256,6 +256,79 @@ MARTS: list[TableExpectations] = [
             _at_least("appointments_scheduled", "appointments_completed"),
         ),
     ),
+    # Service-request CSV exports (dbt/models/marts/service).
+    TableExpectations(
+        table="fct_service_requests",
+        layer="marts",
+        primary_key=("sr_number",),
+        not_null=(
+            "is_closed",
+            "is_repeat_visit",
+            "task_count",
+            "part_line_count",
+            "parts_cost",
+            "note_count",
+            "data_as_of",
+        ),
+        non_negative=(
+            "hours_to_close",
+            "sla_hours",
+            "task_count",
+            "completed_task_count",
+            "labor_hours",
+            "part_line_count",
+            "part_quantity",
+            "parts_cost",
+            "note_count",
+        ),
+        extra=(
+            _not_null_when("closed_at", "is_closed == True"),
+            _at_least("task_count", "completed_task_count"),
+            # `data_as_of` is the newest time in the data (an unparsable open time is NULL).
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="data_as_of",
+                column_B="opened_at",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            # A repeat visit always has the earlier request it repeats.
+            _not_null_when("previous_sr_number", "is_repeat_visit == True"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_parts_consumption",
+        layer="marts",
+        primary_key=("part_number", "consumption_month"),
+        not_null=("part_month_key", "part_line_count", "total_quantity", "total_cost"),
+        non_negative=("total_quantity", "total_cost", "average_unit_cost", "lines_without_cost"),
+        between={"part_line_count": (1, None), "task_count": (1, None)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="part_month_key"),
+            _at_least("part_line_count", "task_count"),
+            _at_least("task_count", "service_request_count"),
+        ),
+    ),
+    TableExpectations(
+        table="dim_service_customers",
+        layer="marts",
+        primary_key=("customer_account_number",),
+        not_null=("request_count", "open_request_count", "closed_request_count"),
+        non_negative=(
+            "request_count",
+            "open_request_count",
+            "closed_request_count",
+            "avg_hours_to_close",
+            "sla_breached_request_count",
+            "repeat_visit_count",
+            "serviced_unit_count",
+        ),
+        extra=(
+            _at_least("request_count", "open_request_count"),
+            _at_least("request_count", "closed_request_count"),
+            _at_least("request_count", "repeat_visit_count"),
+            _at_least("last_request_opened_at", "first_request_opened_at"),
+        ),
+    ),
 ]
 
 ML: list[TableExpectations] = [
@@ -305,6 +378,35 @@ ML: list[TableExpectations] = [
             _at_least("no_show_appointments_last_365_days", "no_show_appointments_last_90_days"),
             # A label that marks most customers as churning within 90 days is a broken label.
             e.ExpectColumnMeanToBeBetween(column="churned_within_90_days", min_value=0, max_value=0.5),
+        ),
+    ),
+    TableExpectations(
+        table="service_request_resolution_features",
+        layer="ml",
+        primary_key=("sr_number",),
+        not_null=(
+            "opened_at",
+            "customer_prior_request_count",
+            "customer_prior_closed_request_count",
+            "customer_open_backlog_at_open",
+            "unit_prior_request_count",
+            "open_hour",
+            "open_weekday",
+            "is_closed",
+        ),
+        non_negative=(
+            "customer_prior_request_count",
+            "customer_prior_closed_request_count",
+            "customer_prior_avg_hours_to_close",
+            "customer_open_backlog_at_open",
+            "unit_prior_request_count",
+            "hours_to_resolution",
+        ),
+        between={"open_hour": (0, 23), "open_weekday": (0, 6)},
+        extra=(
+            _at_least("customer_prior_request_count", "customer_prior_closed_request_count"),
+            _at_least("customer_prior_request_count", "customer_open_backlog_at_open"),
+            _not_null_when("hours_to_resolution", "is_closed == True"),
         ),
     ),
 ]

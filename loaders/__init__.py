@@ -6,4 +6,5 @@ source is a new package beside the others plus one line here.
 
 SOURCES: dict[str, str] = {
     "pestroutes": "loaders.pestroutes.pipeline",
+    "service_csv": "loaders.service_csv.pipeline",
 }

@@ -22,6 +22,8 @@ import pytest
 
 from sandbox.offices import OfficeSpec, sandbox_offices
 from sandbox.pestroutes.server import start_sandbox_server
+from sandbox.service_csv import s3 as sandbox_s3
+from sandbox.service_csv.generator import CorpusConfig
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -46,6 +48,9 @@ class Project:
     office_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     secret_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # [sources.service_csv] in config.toml and secrets.toml (written only when set).
+    service_csv: dict[str, Any] = field(default_factory=dict)
+    service_csv_secrets: dict[str, str] = field(default_factory=dict)
 
     @property
     def warehouse(self) -> Path:
@@ -95,6 +100,12 @@ class Project:
             }
             secrets += ["", f"[sources.pestroutes.offices.{office.name}]"]
             secrets += [f"{k} = {_toml_value(v)}" for k, v in creds.items()]
+        if self.service_csv:
+            config += ["", "[sources.service_csv]"]
+            config += [f"{k} = {_toml_value(v)}" for k, v in self.service_csv.items()]
+        if self.service_csv_secrets:
+            secrets += ["", "[sources.service_csv]"]
+            secrets += [f"{k} = {_toml_value(v)}" for k, v in self.service_csv_secrets.items()]
         (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
         (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
 
@@ -138,7 +149,14 @@ class Project:
         """A second project with this one's warehouse and state (for destructive tests)."""
         shutil.copytree(self.root, root)
         return Project(
-            root, self.sandbox_url, self.offices, self.settings, self.office_overrides, self.secret_overrides
+            root,
+            self.sandbox_url,
+            self.offices,
+            self.settings,
+            self.office_overrides,
+            self.secret_overrides,
+            service_csv=self.service_csv,
+            service_csv_secrets=self.service_csv_secrets,
         )
 
 
@@ -175,11 +193,26 @@ def make_project(root: Path, server: Any, offices: list[OfficeSpec], **settings:
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """One sandbox loaded, built and released once, shared read-only by the end-to-end tests."""
+    """Every source's sandbox loaded, built and released once, shared by the end-to-end tests."""
     offices = sandbox_offices(seed=11)
     server = start_sandbox_server(port=0, offices=offices, seed=11, scale=0.3, search_cap=120, get_cap=1000)
+    moto = sandbox_s3.start_moto(port=0)
     try:
+        sandbox_s3.seed_bucket(
+            moto.endpoint_url, CorpusConfig(seed=11, initial_files=4, rows_per_file=400), range(1)
+        )
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
+        project.service_csv = {
+            "bucket": sandbox_s3.BUCKET,
+            "prefix": sandbox_s3.PREFIX,
+            "region": sandbox_s3.REGION,
+            "endpoint_url": moto.endpoint_url,
+        }
+        project.service_csv_secrets = {
+            "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
+            "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
+        }
+        project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         project.dbt("build")
         project.release_output = project.elt("release").stdout  # type: ignore[attr-defined]
@@ -187,3 +220,4 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         yield project
     finally:
         server.stop()
+        moto.stop()

@@ -59,6 +59,7 @@ def test_the_envelope_never_lands(built_project: Project) -> None:
 
 def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
     secrets = [s for office in built_project.offices for s in (office.key, office.token)]
+    secrets += list(built_project.service_csv_secrets.values())
     # 1. every text value of every table, read through SQL (the file itself may be compressed)
     columns = built_project.query(
         "select table_schema, table_name, column_name from information_schema.columns "

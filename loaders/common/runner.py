@@ -25,10 +25,11 @@ def run_source(
     report: LoadReport,
     *,
     workers: int = 5,
-    count_landed: Callable[[Any, str], None] | None = None,
+    after_load: Callable[[Any, str], None] | None = None,
 ) -> LoadInfo | None:
     """Load the source `make_source` builds (dlt wants the pipeline active before a source reads
-    its state); record the load id and, via `count_landed`, the rows it landed."""
+    its state); record the load id, then call `after_load(sql_client, load_id)` (e.g. to count
+    what landed)."""
     started = time.monotonic()
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
@@ -56,7 +57,7 @@ def run_source(
     report.duration_seconds = time.monotonic() - started
     if info.loads_ids:
         report.load_id = info.loads_ids[-1]
-        if count_landed is not None:
+        if after_load is not None:
             with pipeline.sql_client() as client:
-                count_landed(client, report.load_id)
+                after_load(client, report.load_id)
     return info

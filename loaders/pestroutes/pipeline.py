@@ -70,7 +70,7 @@ def load(
             report,
             # Each office is rate limited on its own, so give every office a worker or two.
             workers=max(4, 2 * len(clients)),
-            count_landed=_count_landed(report, chosen),
+            after_load=_count_landed(report, chosen),
         )
     finally:
         for client in clients:

@@ -1,0 +1,147 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='sr_number',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- One row per service request (sr_number), its latest version across every export line and
+-- file it appears on (see the doc block service_csv_dedup_rule). Incremental runs re-rank only
+-- the requests touched since the last run: those on lines of loads newer than the newest one
+-- merged, and those whose merged version came from a file that has since been re-uploaded.
+
+with
+
+source as (
+
+    select * from {{ source('service_csv', 'service_records') }}
+
+),
+
+{% if is_incremental() %}
+
+touched_keys as (
+
+    -- Requests on lines of new loads (new files and re-uploaded ones).
+    select distinct {{ nullif_blank('trim(sr_number)') }} as sr_number
+    from {{ source('service_csv', 'service_records') }}
+    {{ loads_after_target() }}
+
+    union
+
+    -- Requests whose merged version came from a file version no longer in RAW (re-uploaded).
+    select current_version.sr_number
+    from {{ this }} as current_version
+    where not exists (
+        select 1
+        from source
+        where
+            source._file_key = current_version.file_key
+            and source._file_etag = current_version.file_etag
+    )
+
+),
+
+{% endif %}
+
+renamed as (
+
+    select
+        {{ nullif_blank('trim(sr_number)') }} as sr_number,
+        sr_type,
+        sr_status,
+        sr_severity,
+        sr_opened_at,
+        sr_closed_at,
+        sr_summary,
+        customer_account_number,
+        site_id,
+        product_model,
+        serial_number,
+        _file_key as file_key,
+        _file_etag as file_etag,
+        _line_number as line_number,
+        _parse_status as parse_status,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+    where
+        trim(sr_number) <> ''
+        {% if is_incremental() %}
+        and trim(sr_number) in (select touched_keys.sr_number from touched_keys)
+        {% endif %}
+
+),
+
+typed as (
+
+    select
+        sr_number,
+        {{ nullif_blank('trim(sr_type)') }} as sr_type,
+        {{ nullif_blank('trim(sr_status)') }} as sr_status,
+        {{ nullif_blank('trim(sr_severity)') }} as sr_severity,
+        {{ safe_timestamp('sr_opened_at') }} as sr_opened_at,
+        {{ safe_timestamp('sr_closed_at') }} as sr_closed_at,
+        {{ nullif_blank('sr_summary') }} as sr_summary,
+        {{ nullif_blank('trim(customer_account_number)') }} as customer_account_number,
+        {{ nullif_blank('trim(site_id)') }} as site_id,
+        {{ nullif_blank('trim(product_model)') }} as product_model,
+        {{ nullif_blank('trim(serial_number)') }} as serial_number,
+        file_key,
+        file_etag,
+        line_number,
+        parse_status,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by sr_number
+            order by
+                sr_closed_at desc nulls last,
+                extracted_at desc,
+                file_key desc,
+                line_number desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        sr_number,
+        sr_type,
+        sr_status,
+        sr_severity,
+        sr_opened_at,
+        sr_closed_at,
+        sr_summary,
+        customer_account_number,
+        site_id,
+        product_model,
+        serial_number,
+        file_key,
+        file_etag,
+        line_number,
+        parse_status,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,132 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='note_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+-- One row per note on a service request. The export has no note ID, so a note is identified by
+-- its content: (sr_number, note_created_at as written, note_text trimmed), hashed into
+-- note_key. The export repeats a note once per task and part line of the request; those copies
+-- collapse into one row. Notes are never edited, so the version kept is simply the newest line
+-- (extracted_at, then file_key, then line_number). Incremental runs re-rank only the notes
+-- touched since the last run, as in stg_service_csv__service_requests.
+
+{%- set note_key_text -%}
+    trim(sr_number) || '|' || coalesce(trim(note_created_at), '') || '|' || coalesce(trim(note_text), '')
+{%- endset %}
+
+with
+
+source as (
+
+    select * from {{ source('service_csv', 'service_records') }}
+
+),
+
+{% if is_incremental() %}
+
+touched_keys as (
+
+    -- Notes on lines of new loads (new files and re-uploaded ones).
+    select distinct {{ dbt.hash(note_key_text) }} as note_key
+    from {{ source('service_csv', 'service_records') }}
+    {{ loads_after_target() }}
+
+    union
+
+    -- Notes whose merged version came from a file version no longer in RAW (re-uploaded).
+    select current_version.note_key
+    from {{ this }} as current_version
+    where not exists (
+        select 1
+        from source
+        where
+            source._file_key = current_version.file_key
+            and source._file_etag = current_version.file_etag
+    )
+
+),
+
+{% endif %}
+
+renamed as (
+
+    select
+        {{ dbt.hash(note_key_text) }} as note_key,
+        sr_number,
+        note_created_at,
+        note_text,
+        _file_key as file_key,
+        _file_etag as file_etag,
+        _line_number as line_number,
+        _parse_status as parse_status,
+        _extracted_at as extracted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+    where
+        trim(sr_number) <> ''
+        and (trim(note_text) <> '' or trim(note_created_at) <> '')
+
+),
+
+typed as (
+
+    select
+        note_key,
+        {{ nullif_blank('trim(sr_number)') }} as sr_number,
+        {{ safe_timestamp('note_created_at') }} as note_created_at,
+        {{ nullif_blank('note_text') }} as note_text,
+        file_key,
+        file_etag,
+        line_number,
+        parse_status,
+        extracted_at,
+        dlt_load_id
+
+    from renamed
+    {% if is_incremental() %}
+    where note_key in (select touched_keys.note_key from touched_keys)
+    {% endif %}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by note_key
+            order by
+                extracted_at desc,
+                file_key desc,
+                line_number desc
+        ) as version_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        note_key,
+        sr_number,
+        note_created_at,
+        note_text,
+        file_key,
+        file_etag,
+        line_number,
+        parse_status,
+        extracted_at,
+        dlt_load_id
+
+    from deduplicated
+    where version_rank = 1
+
+)
+
+select * from final

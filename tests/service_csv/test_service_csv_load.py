@@ -1,0 +1,222 @@
+"""`elt load service_csv` against moto's real S3 API: every record accounted for, increments,
+re-uploads, failures retried, S3 outages survived."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.service_csv import s3 as sandbox_s3
+from sandbox.service_csv.generator import (
+    CLEAN,
+    COLUMNS,
+    CorpusConfig,
+    ExportFile,
+    Mess,
+    corpus,
+    generate_file,
+)
+from tests.conftest import Project
+from tests.service_csv.conftest import csv_project
+
+pytestmark = pytest.mark.slow
+
+MESSY = Mess(over_long=0.1, quoted=0.08, blank=0.03, unrecoverable=0.02, duplicate=0.05,
+             bom_files=0.4, cp1252_files=0.3, truncated_files=0.4, drift_files=0.6, reupload=1.0)  # fmt: skip
+CONFIG = CorpusConfig(seed=11, rows_per_file=200, initial_files=6, files_per_day=2, mess=MESSY)
+RAW = "raw_service_csv"
+
+
+def manifest(project: Project) -> dict[str, dict[str, Any]]:
+    rows = project.query(f"select * from {RAW}.file_manifest")
+    names = [c[0] for c in project.query(f"describe {RAW}.file_manifest")]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def landed(project: Project, key: str) -> dict[int, dict[str, Any]]:
+    names = [c[0] for c in project.query(f"describe {RAW}.service_records")]
+    rows = project.query(f"select * from {RAW}.service_records where _file_key = '{key}'")
+    return {row[names.index("_line_number")]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def put(moto: Any, bucket: str, key: str, data: bytes) -> None:
+    sandbox_s3.client(moto.endpoint_url).put_object(Bucket=bucket, Key=key, Body=data)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory, moto: Any) -> tuple[Project, list[ExportFile], str]:
+    """The messy corpus (two days, with a re-upload) loaded once, shared by the checks below."""
+    bucket = "service-exports-messy"
+    files = sandbox_s3.seed_bucket(moto.endpoint_url, CONFIG, range(2), bucket=bucket)
+    project = csv_project(tmp_path_factory.mktemp("messy"), moto.endpoint_url, bucket)
+    project.first_output = project.elt("load", "service_csv").stdout  # type: ignore[attr-defined]
+    return project, files, bucket
+
+
+def test_the_corpus_holds_every_kind_of_mess() -> None:
+    files = corpus(CONFIG, range(2))
+    assert {f.encoding for f in files} == {"utf-8", "utf-8-bom", "windows-1252"}
+    kinds = {r.kind for f in files for r in f.records}
+    assert {"over_long", "quoted", "duplicate", "short", "garbage", "truncated"} <= kinds
+    assert any(f.order != list(COLUMNS) for f in files) and any(f.version == 2 for f in files)
+    assert any("Account Number" in f.header or "Notes" in f.header or "Quantity" in f.header for f in files)
+    assert any(f.blank_lines for f in files)
+    assert any(f.by_status("repaired") for f in files) and any(f.by_status("rejected") for f in files)
+
+
+def test_every_record_is_landed_or_rejected_as_the_truth_says(loaded: Any) -> None:
+    project, files, _ = loaded
+    latest = {f.key: f for f in files}  # a re-upload replaces the first version
+    recorded = manifest(project)
+    assert set(recorded) == set(latest)
+    for key, export in latest.items():
+        entry = recorded[key]
+        assert entry["status"] == "loaded" and entry["error_class"] is None and entry["attempts"] == 1
+        assert entry["records_read"] == entry["rows_landed"] + entry["rows_rejected"] == len(export.records)
+        assert entry["rows_rejected"] == len(export.by_status("rejected"))
+        assert entry["rows_repaired"] == len(export.by_status("repaired"))
+        assert entry["blank_lines"] == export.blank_lines and entry["encoding"] == export.encoding
+
+        rows = landed(project, key)
+        assert len(rows) == entry["rows_landed"]
+        for record in export.records:
+            if record.status == "rejected":
+                assert record.line_number not in rows
+                continue
+            row = rows[record.line_number]
+            assert {c: row[c] for c in COLUMNS} == record.values, (key, record.line_number)
+            assert row["_parse_status"] == record.status and row["_file_encoding"] == export.encoding
+            assert (row["_parse_note"] is not None) == (record.status == "repaired")
+
+    rejects = project.query(f"select _file_key, _line_number, raw_text, reason from {RAW}.rejected_lines")
+    expected = {(f.key, r.line_number): r.raw for f in latest.values() for r in f.by_status("rejected")}
+    assert {(k, n): raw.rstrip("\r") for k, n, raw, _ in rejects} == expected
+    assert all(reason for *_, reason in rejects)
+    lineage = {c[0] for c in project.query(f"describe {RAW}.service_records")} - set(COLUMNS)
+    assert lineage == {"_file_key", "_file_etag", "_line_number", "_parse_status", "_parse_note",
+                       "_file_encoding", "_extracted_at", "_dlt_load_id", "_dlt_id"}  # fmt: skip
+    # Embedded newlines, doubled quotes and 60-field notes arrive whole.
+    assert project.scalar(f"select count(*) from {RAW}.service_records where note_text like '%\"%\n%'") > 0
+    assert project.scalar(f"select max(length(note_text)) from {RAW}.service_records") > 100
+
+
+def test_a_second_load_with_nothing_new_loads_nothing(loaded: Any) -> None:
+    project, files, _ = loaded
+    before = project.scalar(f"select count(*) from {RAW}.service_records")
+    output = project.elt("load", "service_csv").stdout
+    assert f"unchanged files ({len({f.key for f in files})})" in output and "skipped" in output
+    assert project.scalar(f"select count(*) from {RAW}.service_records") == before
+
+
+def test_a_reuploaded_file_replaces_its_rows(loaded: Any, moto: Any) -> None:
+    project, files, bucket = loaded
+    first = files[0]
+    old_rejects = project.scalar(f"select count(*) from {RAW}.rejected_lines where _file_key = '{first.key}'")
+    assert old_rejects > 0
+    # The exporter sends the same file again, changed and clean this time.
+    changed = generate_file(CorpusConfig(seed=99, rows_per_file=150, mess=CLEAN), 0, 1)
+    put(moto, bucket, first.key, changed.data)
+    output = project.elt("load", "service_csv").stdout
+    assert first.key.split("/")[-1] in output
+    rows = landed(project, first.key)
+    assert len(rows) == len(changed.records) == 150
+    assert {r["_file_etag"] for r in rows.values()} == {manifest(project)[first.key]["etag"]}
+    duplicates = project.scalar(
+        f"select count(*) from (select _file_key, _line_number from {RAW}.service_records "
+        "group by all having count(*) > 1)"
+    )
+    assert duplicates == 0
+    assert project.scalar(f"select count(*) from {RAW}.rejected_lines where _file_key = '{first.key}'") == 0
+
+
+def test_bad_files_fail_alone_and_are_retried_until_fixed(tmp_path: Path, moto: Any, bucket: str) -> None:
+    good = generate_file(CorpusConfig(seed=5, rows_per_file=50, mess=CLEAN), 0, 1)
+    put(moto, bucket, good.key, good.data)
+    header = ",".join(good.header)
+    undecodable = f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261101_02.csv"
+    put(moto, bucket, undecodable, header.encode() + b"\n\x81\x8d\x8f\x90\x9d\xff\n")
+    no_note = f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261101_03.csv"
+    put(moto, bucket, no_note, (header.rsplit(",", 1)[0] + "\nSR-1,a\n").encode())
+    project = csv_project(tmp_path, moto.endpoint_url, bucket)
+
+    first = project.elt("load", "service_csv", check=False)
+    assert first.returncode == 2, first.stderr
+    assert f"FAILED {undecodable}: encoding error" in first.stdout
+    assert f"FAILED {no_note}: schema error" in first.stdout and "note_text" in first.stdout
+    recorded = manifest(project)
+    assert recorded[good.key]["status"] == "loaded" and recorded[good.key]["rows_landed"] == 50
+    assert (recorded[undecodable]["status"], recorded[undecodable]["error_class"]) == ("failed", "encoding")
+    assert (recorded[no_note]["status"], recorded[no_note]["error_class"]) == ("failed", "schema")
+    assert project.scalar(f"select count(*) from {RAW}.service_records where _file_key <> '{good.key}'") == 0
+
+    again = project.elt("load", "service_csv", check=False)  # still broken: tried again, still failed
+    assert again.returncode == 2 and manifest(project)[undecodable]["attempts"] == 2
+
+    fixed = generate_file(CorpusConfig(seed=6, rows_per_file=20, mess=CLEAN), 0, 2)
+    put(moto, bucket, undecodable, fixed.data)
+    put(moto, bucket, no_note, fixed.data)
+    project.elt("load", "service_csv")
+    recorded = manifest(project)
+    assert {entry["status"] for entry in recorded.values()} == {"loaded"}
+    assert recorded[no_note]["rows_landed"] == 20 and recorded[good.key]["attempts"] == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_s3_unavailable_fails_the_run_and_the_next_run_catches_up(tmp_path: Path) -> None:
+    port = _free_port()
+    server = sandbox_s3.start_moto(port=port)
+    try:
+        bucket = "service-exports-outage"
+        config = CorpusConfig(seed=3, rows_per_file=30, initial_files=1, files_per_day=1, mess=CLEAN)
+        sandbox_s3.seed_bucket(server.endpoint_url, config, range(1), bucket=bucket)
+        # The endpoint comes from the standard AWS variable, not the config file.
+        project = csv_project(tmp_path, "", bucket)
+        project.extra_env["AWS_ENDPOINT_URL"] = server.endpoint_url
+        project.elt("load", "service_csv")
+        sandbox_s3.upload(sandbox_s3.client(server.endpoint_url), bucket, corpus(config, range(1, 2)))
+        server.stop()
+
+        down = project.elt("load", "service_csv", check=False)
+        assert down.returncode == 2 and "connection error" in down.stdout
+
+        server = sandbox_s3.start_moto(port=port)  # moto's backends live on: the bucket is back
+        back = project.elt("load", "service_csv")
+        assert "sr_export_20261102_01.csv" in back.stdout
+        assert project.scalar(f"select count(distinct _file_key) from {RAW}.service_records") == 2
+    finally:
+        server.stop()
+
+
+def test_office_and_entity_do_not_apply(tmp_path: Path, moto: Any, bucket: str) -> None:
+    project = csv_project(tmp_path, moto.endpoint_url, bucket)
+    result = project.elt("load", "service_csv", "--office", "north", check=False)
+    assert result.returncode == 2 and "error: service_csv has no offices" in result.stderr
+
+
+def test_sandbox_up_serves_the_exports_and_tick_drops_the_next_day(tmp_path: Path) -> None:
+    from sandbox import manager
+
+    state_dir, secrets = tmp_path / ".sandbox", tmp_path / ".dlt" / "secrets.toml"
+    started = manager.up(
+        state_dir, port=_free_port(), scale=0.1, offices=1, s3_port=_free_port(), secrets_path=secrets
+    )
+    try:
+        assert started["s3_url"] and started["warnings"] == []
+        assert "[sources.service_csv]\naws_access_key_id" in secrets.read_text()
+        client = sandbox_s3.client(started["s3_url"])
+        keys = [o["Key"] for o in client.list_objects_v2(Bucket=sandbox_s3.BUCKET)["Contents"]]
+        assert keys == [f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261101_01.csv"]
+        assert manager.tick(state_dir, days=1)["service_csv_files"] >= 1
+        keys = [o["Key"] for o in client.list_objects_v2(Bucket=sandbox_s3.BUCKET)["Contents"]]
+        assert f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261102_01.csv" in keys
+    finally:
+        manager.down(state_dir)
+    assert not manager._alive(started["s3_pid"], b"moto.server")
