@@ -55,14 +55,17 @@ class LoadReport:
             f"{self.wait_seconds:.1f}s waiting on rate limits, {self.backoff_seconds:.1f}s backing off"
         ]
         width = max((len(e) for _, e in self.results), default=6)
-        lines.append(f"  {'scope':<12} {'entity':<{width}} {'mode':<11} {'fetched':>8} {'landed':>8}  status")
+        scopes = max((len(s) for s, _ in self.results), default=5)
+        lines.append(
+            f"  {'scope':<{scopes}} {'entity':<{width}} {'mode':<11} {'fetched':>8} {'landed':>8}  status"
+        )
         for (scope, entity), r in sorted(self.results.items()):
             lines.append(
-                f"  {scope:<12} {entity:<{width}} {r.mode:<11} {r.fetched:>8} {r.landed:>8}  {r.status}"
+                f"  {scope:<{scopes}} {entity:<{width}} {r.mode:<11} {r.fetched:>8} {r.landed:>8}  {r.status}"
             )
         total_fetched = sum(r.fetched for r in self.results.values())
         total_landed = sum(r.landed for r in self.results.values())
-        lines.append(f"  {'total':<12} {'':<{width}} {'':<11} {total_fetched:>8} {total_landed:>8}")
+        lines.append(f"  {'total':<{scopes}} {'':<{width}} {'':<11} {total_fetched:>8} {total_landed:>8}")
         for scope, reason in sorted(self.failures.items()):
             lines.append(f"  FAILED {scope}: {reason}")
         return "\n".join(lines)
