@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint chromium clean
+.PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint bench chromium clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ sandbox-tick: install  ## advance the simulated systems by one day
 
 lint: install  ## ruff on the Python code
 	ruff check . && ruff format --check .
+
+bench: install  ## service_csv speed: S3 -> RAW -> staging vs DuckDB read_csv (BENCH_ARGS=--quick)
+	$(BIN)/python bench/service_csv_bench.py $(BENCH_ARGS)
 
 clean:  ## remove build output (keeps .venv and the warehouse)
 	rm -rf target logs expectations/gx
