@@ -49,3 +49,32 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The keys an incremental run of a file-fed staging model must re-rank: keys on lines of loads
+    newer than the target, plus keys whose kept version came from a file version (key + ETag)
+    that is no longer in RAW because the file was re-uploaded. Expects a `source` CTE over the
+    RAW table with `_file_key` / `_file_etag`, and `file_key` / `file_etag` in the target.
+    `key_expression` computes the key from a RAW line; `key_column` is its name in the target.
+-#}
+{% macro keys_touched_by_new_files(raw_relation, key_expression, key_column) -%}
+    {{ return(adapter.dispatch('keys_touched_by_new_files', 'elt_warehouse')(raw_relation, key_expression, key_column)) }}
+{%- endmacro %}
+
+{% macro default__keys_touched_by_new_files(raw_relation, key_expression, key_column) -%}
+    select distinct {{ key_expression }} as {{ key_column }}
+    from {{ raw_relation }}
+    {{ loads_after_target() }}
+
+    union
+
+    select current_version.{{ key_column }}
+    from {{ this }} as current_version
+    where not exists (
+        select 1
+        from source
+        where
+            source._file_key = current_version.file_key
+            and source._file_etag = current_version.file_etag
+    )
+{%- endmacro %}

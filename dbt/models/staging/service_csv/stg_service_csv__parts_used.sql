@@ -25,23 +25,8 @@ source as (
 
 touched_keys as (
 
-    -- Part lines on lines of new loads (new files and re-uploaded ones).
-    select distinct trim(task_number) || '|' || trim(part_number) as part_line_key
-    from {{ source('service_csv', 'service_records') }}
-    {{ loads_after_target() }}
-
-    union
-
-    -- Part lines whose merged version came from a file version no longer in RAW (re-uploaded).
-    select current_version.part_line_key
-    from {{ this }} as current_version
-    where not exists (
-        select 1
-        from source
-        where
-            source._file_key = current_version.file_key
-            and source._file_etag = current_version.file_etag
-    )
+    -- Part lines on lines of new loads, or whose kept version came from a re-uploaded file.
+    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), "trim(task_number) || '|' || trim(part_number)", 'part_line_key') }}
 
 ),
 

@@ -24,23 +24,8 @@ source as (
 
 touched_keys as (
 
-    -- Requests on lines of new loads (new files and re-uploaded ones).
-    select distinct {{ nullif_blank('trim(sr_number)') }} as sr_number
-    from {{ source('service_csv', 'service_records') }}
-    {{ loads_after_target() }}
-
-    union
-
-    -- Requests whose merged version came from a file version no longer in RAW (re-uploaded).
-    select current_version.sr_number
-    from {{ this }} as current_version
-    where not exists (
-        select 1
-        from source
-        where
-            source._file_key = current_version.file_key
-            and source._file_etag = current_version.file_etag
-    )
+    -- Requests on lines of new loads, or whose kept version came from a re-uploaded file.
+    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), nullif_blank('trim(sr_number)'), 'sr_number') }}
 
 ),
 

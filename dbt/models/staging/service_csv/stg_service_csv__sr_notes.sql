@@ -30,23 +30,8 @@ source as (
 
 touched_keys as (
 
-    -- Notes on lines of new loads (new files and re-uploaded ones).
-    select distinct {{ dbt.hash(note_key_text) }} as note_key
-    from {{ source('service_csv', 'service_records') }}
-    {{ loads_after_target() }}
-
-    union
-
-    -- Notes whose merged version came from a file version no longer in RAW (re-uploaded).
-    select current_version.note_key
-    from {{ this }} as current_version
-    where not exists (
-        select 1
-        from source
-        where
-            source._file_key = current_version.file_key
-            and source._file_etag = current_version.file_etag
-    )
+    -- Notes on lines of new loads, or whose kept version came from a re-uploaded file.
+    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), dbt.hash(note_key_text), 'note_key') }}
 
 ),
 

@@ -23,23 +23,8 @@ source as (
 
 touched_keys as (
 
-    -- Tasks on lines of new loads (new files and re-uploaded ones).
-    select distinct {{ nullif_blank('trim(task_number)') }} as task_number
-    from {{ source('service_csv', 'service_records') }}
-    {{ loads_after_target() }}
-
-    union
-
-    -- Tasks whose merged version came from a file version no longer in RAW (re-uploaded).
-    select current_version.task_number
-    from {{ this }} as current_version
-    where not exists (
-        select 1
-        from source
-        where
-            source._file_key = current_version.file_key
-            and source._file_etag = current_version.file_etag
-    )
+    -- Tasks on lines of new loads, or whose kept version came from a re-uploaded file.
+    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), nullif_blank('trim(task_number)'), 'task_number') }}
 
 ),
 
