@@ -2,6 +2,11 @@
 
 Thread-safe, so every worker loading the same office shares one budget. The server's own
 counters (when it reports them) are folded in, because another client may share the key.
+
+A server counts a call when the request reaches it, somewhere between our send and its
+answer. So a call holds its place in the window from `acquire()` until `settle()` moves its
+stamp to the moment the answer arrived: the window then slides from the latest instant the
+server can have counted it, and a slow or loaded network never lets one call too many in.
 """
 
 from __future__ import annotations
@@ -34,13 +39,16 @@ class ReadBudget:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._recent: deque[float] = deque()
+        self._recent: deque[list[float]] = deque()  # one mutable [stamp] per call in the window
         self.used_today = 0
         self.calls = 0
         self.waited_seconds = 0.0
 
-    def acquire(self) -> None:
-        """Block until one more call fits the per-minute window; raise when the day is spent."""
+    def acquire(self) -> list[float]:
+        """Block until one more call fits the per-minute window; raise when the day is spent.
+
+        Returns the call's slot: pass it to `settle()` when the answer (or error) arrives.
+        """
         while True:
             with self._lock:
                 if self.used_today >= self.per_day:
@@ -49,16 +57,21 @@ class ReadBudget:
                         "the next run resumes from the last completed watermark"
                     )
                 now = self._clock()
-                while self._recent and now - self._recent[0] >= self.window_seconds:
-                    self._recent.popleft()
+                self._recent = deque(slot for slot in self._recent if now - slot[0] < self.window_seconds)
                 if len(self._recent) < self.per_minute:
-                    self._recent.append(now)
+                    slot = [now]
+                    self._recent.append(slot)
                     self.used_today += 1
                     self.calls += 1
-                    return
-                wait = self.window_seconds - (now - self._recent[0]) + 0.01
+                    return slot
+                wait = self.window_seconds - (now - min(slot[0] for slot in self._recent)) + 0.01
             self.waited_seconds += wait
             self._sleep(wait)
+
+    def settle(self, slot: list[float]) -> None:
+        """The call's answer arrived: its place in the window counts from now."""
+        with self._lock:
+            slot[0] = max(slot[0], self._clock())
 
     def observe_server_usage(
         self,
@@ -80,4 +93,4 @@ class ReadBudget:
                 now = self._clock()
                 missing = read_last_minute - len(self._recent)
                 for _ in range(max(0, missing)):
-                    self._recent.append(now)
+                    self._recent.append([now])

@@ -75,8 +75,7 @@ def call_json(
     attempt = 0
     while True:
         attempt += 1
-        if budget is not None:
-            budget.acquire()
+        slot = budget.acquire() if budget is not None else None
         stats.calls += 1
         try:
             try:
@@ -85,6 +84,9 @@ def call_json(
                 raise TransientError(f"{describe}: read timeout") from exc
             except requests.ConnectionError as exc:
                 raise TransientError(f"{describe}: connection error ({type(exc).__name__})") from exc
+            finally:
+                if slot is not None:
+                    budget.settle(slot)
             if response.status_code in RETRY_STATUS:
                 raise TransientError(
                     f"{describe}: HTTP {response.status_code}", retry_after=_retry_after(response)

@@ -36,6 +36,21 @@ def test_calls_beyond_the_per_minute_budget_wait_for_the_window_to_slide() -> No
     assert budget.waited_seconds == pytest.approx(sum(clock.slept))
 
 
+def test_a_slow_answer_holds_its_place_in_the_window_until_it_arrives() -> None:
+    # The server counts a call when it arrives, which can be long after we sent it on a loaded
+    # machine: the window must slide from the answer, or the server sees one call too many.
+    clock = FakeClock()
+    budget = ReadBudget(per_minute=2, per_day=100, clock=clock, sleep=clock.sleep)
+    first = budget.acquire()
+    clock.now += 5.0  # the first answer takes 5 s
+    budget.settle(first)
+    budget.settle(budget.acquire())
+    sent_at = clock.now
+    budget.acquire()
+    assert clock.now - sent_at >= 60.0 - 0.001  # not 55 s: the first call counts from its answer
+    assert clock.now >= 1005.0 + 60.0
+
+
 def test_daily_budget_is_never_exceeded() -> None:
     clock = FakeClock()
     budget = ReadBudget(per_minute=100, per_day=3, clock=clock, sleep=clock.sleep, name="office north")
