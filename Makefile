@@ -14,7 +14,7 @@ PG_STATE := $(or $(ELT_PG_STATE_DIR),$(CURDIR)/.pg)
 PGENV := if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ] && [ -f "$(PG_STATE)/env" ]; then source "$(PG_STATE)/env"; fi;
 
 .PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint bench chromium clean \
-	pg-up pg-down pg-status bench-postgres
+	test-postgres pg-up pg-down pg-status bench-postgres
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print wh
 
 test: install chromium  ## every test: pytest, which also runs dbt build (models + dbt tests) end to end
 	$(BIN)/pytest
+
+test-postgres: install chromium  ## the suite on PostgreSQL: the tests start a throwaway server themselves
+	ELT_TARGET=postgres $(BIN)/pytest -m "not no_warehouse"
 
 load: install  ## load every source into RAW (incremental)
 	@$(PGENV) elt load
