@@ -167,6 +167,9 @@ class Reader:
                 password=os.environ.get("ELT_PG_PASSWORD", ""),
                 dbname=_env("ELT_PG_DATABASE", "warehouse"),
             )
+            # Each query on its own: one that fails (a table `elt status` probes without the
+            # column) must not abort the transaction every later query runs in.
+            self._conn.autocommit = True
         else:
             import snowflake.connector
 

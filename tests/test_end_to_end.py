@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,14 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
         assert published[f"{office}-{record['appointmentID']}"] == int(record["status"])
     releases = project.query("select status from quality.release_history order by released_at")
     assert releases[-2:] == [("published",), ("published",)]
+
+
+def test_status_shows_loads_raw_tables_and_the_current_release(built_project: Project) -> None:
+    output = built_project.elt("status").stdout
+    release_id = built_project.scalar(
+        "select release_id from quality.release_history where status = 'published' "
+        "order by released_at desc limit 1"
+    )
+    assert f"current release: {release_id} published" in output
+    for table in ("customers", "appointments", "service_records", "rejected_lines"):
+        assert re.search(rf"^\s+{table}\s+rows\s+[1-9]\d*\s", output, re.MULTILINE), table
