@@ -8,8 +8,13 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
 export PATH := $(BIN):$(PATH)
+# ELT_TARGET=postgres without ELT_PG_HOST: use the throwaway server of `make pg-up` (its settings
+# file), which `make demo` starts when none runs. A user with their own server sets ELT_PG_*.
+PG_STATE := $(or $(ELT_PG_STATE_DIR),$(CURDIR)/.pg)
+PGENV := if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ] && [ -f "$(PG_STATE)/env" ]; then source "$(PG_STATE)/env"; fi;
 
-.PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint bench chromium clean
+.PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint bench chromium clean \
+	test-postgres pg-up pg-down pg-status bench-postgres
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -28,6 +33,8 @@ chromium:  ## install Debian's chromium for the docs test, where missing
 
 demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print what landed
 	@start=$$(date +%s); set -e; \
+	if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ]; then $(BIN)/python -m elt.pgserver up; fi; \
+	$(PGENV) \
 	elt sandbox up; \
 	elt load; \
 	dbt build; \
@@ -35,26 +42,33 @@ demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print wh
 	elt docs; \
 	elt status; \
 	echo; echo "demo finished in $$(( $$(date +%s) - start ))s"; \
-	echo "warehouse: $${ELT_DUCKDB_PATH:-$(CURDIR)/warehouse.duckdb}  (open it: $(BIN)/python -c \"import duckdb; duckdb.connect('warehouse.duckdb').sql('show all tables').show()\")"; \
+	if [ "$${ELT_TARGET:-duckdb}" = postgres ]; then \
+	  echo "warehouse: postgres $$ELT_PG_HOST:$$ELT_PG_PORT database $$ELT_PG_DATABASE  (open it: source $(PG_STATE)/env && PGPASSWORD=\$$ELT_PG_ANALYST_PASSWORD psql -h \$$ELT_PG_HOST -p \$$ELT_PG_PORT -U analyst \$$ELT_PG_DATABASE; stop it: make pg-down)"; \
+	else \
+	  echo "warehouse: $${ELT_DUCKDB_PATH:-$(CURDIR)/warehouse.duckdb}  (open it: $(BIN)/python -c \"import duckdb; duckdb.connect('warehouse.duckdb').sql('show all tables').show()\")"; \
+	fi; \
 	echo "the sandbox keeps running for \`elt sandbox tick\`; stop it with \`make sandbox-down\`"
 
 test: install chromium  ## every test: pytest, which also runs dbt build (models + dbt tests) end to end
 	$(BIN)/pytest
 
+test-postgres: install chromium  ## the suite on PostgreSQL: the tests start a throwaway server themselves
+	ELT_TARGET=postgres $(BIN)/pytest -m "not no_warehouse"
+
 load: install  ## load every source into RAW (incremental)
-	elt load
+	@$(PGENV) elt load
 
 build: install  ## dbt build (same as running `dbt build` with .venv/bin on PATH)
-	dbt build
+	@$(PGENV) dbt build
 
 release: install  ## validate the audit build with GX and publish it if every check passes
-	elt release
+	@$(PGENV) elt release
 
 docs: install  ## build the dbt docs site and the GX data docs
-	elt docs
+	@$(PGENV) elt docs
 
 status: install  ## last loads, freshness, current release
-	elt status
+	@$(PGENV) elt status
 
 sandbox-up: install  ## start the local simulators
 	elt sandbox up
@@ -70,6 +84,18 @@ lint: install  ## ruff on the Python code
 
 bench: install  ## service_csv speed: S3 -> RAW -> staging vs DuckDB read_csv (BENCH_ARGS=--quick)
 	$(BIN)/python bench/service_csv_bench.py $(BENCH_ARGS)
+
+pg-up: install  ## start the throwaway PostgreSQL server (settings for ELT_TARGET=postgres in .pg/env)
+	$(BIN)/python -m elt.pgserver up
+
+pg-down: install  ## stop the throwaway PostgreSQL server (by PID) and delete its data
+	$(BIN)/python -m elt.pgserver down
+
+pg-status: install  ## is the throwaway PostgreSQL server running, and where
+	$(BIN)/python -m elt.pgserver status
+
+bench-postgres: install  ## dlt's COPY load into PostgreSQL vs a plain COPY of the same rows (ratio)
+	$(BIN)/python bench/postgres_load_bench.py $(BENCH_ARGS)
 
 clean:  ## remove build output (keeps .venv and the warehouse)
 	rm -rf target logs expectations/gx

@@ -87,7 +87,7 @@ def load(
     if unknown:
         raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(SOURCES)}")
     warehouse.target()
-    warehouse.check_duckdb_unlocked()
+    warehouse.check_available()
     click.echo(f"loading {', '.join(chosen)} into {warehouse.describe()}", err=True)
     failed = []
     for name in chosen:
@@ -179,7 +179,7 @@ def release() -> None:
     """Validate the audit build with the GX checkpoints; publish it only if every check passes."""
     from elt import release as release_module
 
-    warehouse.check_duckdb_unlocked()
+    warehouse.check_available()
     outcome = release_module.run_release()
     click.echo(outcome.render())
     if not outcome.published:
@@ -192,7 +192,7 @@ def status() -> None:
     """Show the last loads, freshness per source and the current release."""
     from elt import status as status_module
 
-    warehouse.check_duckdb_unlocked()
+    warehouse.check_available()
     click.echo(status_module.render_status())
 
 

@@ -71,6 +71,17 @@ def dlt_destination() -> Any:
     return dlt.destinations.snowflake(credentials=credentials)
 
 
+def loader_file_format() -> str | None:
+    """The file format dlt writes load packages in for the selected warehouse (None: the config's).
+
+    PostgreSQL: `csv`, which dlt's postgres destination loads with one `COPY ... FROM STDIN` per
+    file (its fastest path without the ADBC driver; `insert_values`, its default, sends row
+    INSERTs, and `parquet` needs adbc-driver-postgresql, which cannot write JSONB). Arrow tables
+    (service_csv) go through pyarrow's CSV writer, JSON records (pestroutes) through dlt's.
+    """
+    return "csv" if target() == "postgres" else None
+
+
 def describe() -> str:
     chosen = target()
     if chosen == "duckdb":
@@ -80,6 +91,38 @@ def describe() -> str:
             f"postgres {os.environ.get('ELT_PG_HOST', '127.0.0.1')}:{os.environ.get('ELT_PG_PORT', '5432')}"
         )
     return f"snowflake account {os.environ.get('ELT_SNOWFLAKE_ACCOUNT', '?')}"
+
+
+def check_available() -> None:
+    """Fail with one line when the warehouse cannot be used: the DuckDB file is locked by another
+    process, or the PostgreSQL server refuses the connection (down, wrong port, bad password)."""
+    chosen = target()
+    if chosen == "duckdb":
+        check_duckdb_unlocked()
+    elif chosen == "postgres":
+        check_postgres_reachable()
+
+
+def check_postgres_reachable() -> None:
+    import psycopg2
+
+    host, port = _env("ELT_PG_HOST", "127.0.0.1"), int(_env("ELT_PG_PORT", "5432"))
+    user = _env("ELT_PG_USER", "transformer")
+    try:
+        psycopg2.connect(
+            host=host,
+            port=port,
+            user=user,
+            password=os.environ.get("ELT_PG_PASSWORD", ""),
+            dbname=_env("ELT_PG_DATABASE", "warehouse"),
+            connect_timeout=10,
+        ).close()
+    except psycopg2.OperationalError as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise ConfigError(
+            f"cannot connect to PostgreSQL at {host}:{port} as {user} ({reason}): check ELT_PG_* "
+            "or start the throwaway server with `make pg-up`"
+        ) from None
 
 
 def check_duckdb_unlocked() -> None:
@@ -124,6 +167,9 @@ class Reader:
                 password=os.environ.get("ELT_PG_PASSWORD", ""),
                 dbname=_env("ELT_PG_DATABASE", "warehouse"),
             )
+            # Each query on its own: one that fails (a table `elt status` probes without the
+            # column) must not abort the transaction every later query runs in.
+            self._conn.autocommit = True
         else:
             import snowflake.connector
 

@@ -1,17 +1,24 @@
 """Shared fixtures: a running sandbox, and isolated projects that drive the real `elt` and `dbt`.
 
 Every end-to-end test runs the commands a user runs (`elt load`, `dbt build`, `elt release`) as
-subprocesses against a real HTTP sandbox on 127.0.0.1 and a DuckDB file in a temporary folder,
-with its own `.dlt/config.toml` and `.dlt/secrets.toml`, exactly as a user would write them.
+subprocesses against a real HTTP sandbox on 127.0.0.1 and a warehouse of its own, with its own
+`.dlt/config.toml` and `.dlt/secrets.toml`, exactly as a user would write them.
+
+The warehouse follows ELT_TARGET, as for a user: `duckdb` (default) gives each project a DuckDB
+file in its folder; `postgres` starts one throwaway PostgreSQL server for the session
+(elt.pgserver: initdb as the postgres user, private port, password auth, roles loader /
+transformer / analyst) and gives each project a fresh database on it. The same tests run on both.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +27,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from elt import pgserver
 from sandbox.offices import OfficeSpec, sandbox_offices
 from sandbox.pestroutes.server import start_sandbox_server
 from sandbox.service_csv import s3 as sandbox_s3
@@ -27,6 +35,62 @@ from sandbox.service_csv.generator import CorpusConfig
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+TARGET = os.environ.get("ELT_TARGET", "duckdb").strip().lower() or "duckdb"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "no_warehouse: never touches a warehouse (simulators, parsing): CI runs it once, not per warehouse",
+    )
+
+
+class _PostgresPool:
+    """The session's throwaway PostgreSQL server, started on first use; one database per project."""
+
+    server: pgserver.PgServer | None = None
+    root: Path | None = None
+    count = itertools.count(1)
+
+    @classmethod
+    def get(cls) -> pgserver.PgServer:
+        if cls.server is None:
+            # Not under pytest's tmp dir: it is private to root, and the server runs as `postgres`.
+            cls.root = Path(tempfile.mkdtemp(prefix="elt-pytest-pg-"))
+            cls.server = pgserver.start_cluster(cls.root, port=0, database=None)
+        return cls.server
+
+    @classmethod
+    def fresh_database(cls, template: str | None = None) -> dict[str, str]:
+        name = f"t{os.getpid()}_{next(cls.count)}"
+        return cls.get().create_database(name, template=template)
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.server is not None:
+            cls.server.stop()
+            shutil.rmtree(cls.root, ignore_errors=True)
+            cls.server = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_server() -> Iterator[None]:
+    """Stop the session's PostgreSQL server (if any test started it) when the session ends."""
+    yield
+    _PostgresPool.stop()
+
+
+@pytest.fixture
+def postgres_env() -> dict[str, str]:
+    """ELT_PG_* variables of a fresh database on the session's throwaway PostgreSQL server
+    (started on first use, whatever ELT_TARGET is): host, port, database, and the loader,
+    transformer and analyst roles' users and passwords."""
+    return _PostgresPool.fresh_database()
+
+
+def postgres_admin() -> pgserver.PgServer:
+    """The session server itself (superuser access), for tests that inspect it."""
+    return _PostgresPool.get()
 
 
 def _toml_value(value: Any) -> str:
@@ -51,9 +115,20 @@ class Project:
     # [sources.service_csv] in config.toml and secrets.toml (written only when set).
     service_csv: dict[str, Any] = field(default_factory=dict)
     service_csv_secrets: dict[str, str] = field(default_factory=dict)
+    # ELT_PG_* of this project's own database when the target is postgres (made on creation).
+    postgres: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if TARGET == "postgres" and not self.postgres:
+            self.postgres = _PostgresPool.fresh_database()
+
+    @property
+    def target(self) -> str:
+        return "postgres" if self.postgres else "duckdb"
 
     @property
     def warehouse(self) -> Path:
+        """The DuckDB file (duckdb target only)."""
         return self.root / "warehouse.duckdb"
 
     @property
@@ -62,8 +137,9 @@ class Project:
         env.update(
             {
                 "DLT_PROJECT_DIR": str(self.root),
-                "ELT_TARGET": "duckdb",
+                "ELT_TARGET": self.target,
                 "ELT_DUCKDB_PATH": str(self.warehouse),
+                **self.postgres,
                 "ELT_PIPELINES_DIR": str(self.root / "pipelines"),
                 "DBT_TARGET_PATH": str(self.root / "target"),
                 "DBT_LOG_PATH": str(self.root / "logs"),
@@ -139,8 +215,19 @@ class Project:
             handle.write(f"$ {' '.join(completed.args)}\n{completed.stdout}\n{completed.stderr}\n")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as conn:
-            return conn.execute(sql).fetchall()
+        """Run SQL on the project's warehouse (on postgres as the superuser, so tests can also
+        change what a build left behind); rows of the last statement, if it returns any."""
+        if self.target == "duckdb":
+            with duckdb.connect(str(self.warehouse), read_only=not _writes(sql)) as conn:
+                return conn.execute(sql).fetchall()
+        # A new connection each time: a database with open sessions cannot be copied (copy()).
+        conn = postgres_admin().admin_connect(self.postgres["ELT_PG_DATABASE"])
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(sql)
+                return list(cursor.fetchall()) if cursor.description else []
+        finally:
+            conn.close()
 
     def scalar(self, sql: str) -> Any:
         return self.query(sql)[0][0]
@@ -148,6 +235,9 @@ class Project:
     def copy(self, root: Path) -> Project:
         """A second project with this one's warehouse and state (for destructive tests)."""
         shutil.copytree(self.root, root)
+        postgres = {}
+        if self.target == "postgres":  # the database, copied whole (CREATE DATABASE ... TEMPLATE)
+            postgres = _PostgresPool.fresh_database(template=self.postgres["ELT_PG_DATABASE"])
         return Project(
             root,
             self.sandbox_url,
@@ -157,7 +247,12 @@ class Project:
             self.secret_overrides,
             service_csv=self.service_csv,
             service_csv_secrets=self.service_csv_secrets,
+            postgres=postgres,
         )
+
+
+def _writes(sql: str) -> bool:
+    return sql.lstrip().split(None, 1)[0].lower() in {"insert", "update", "delete", "create", "drop", "alter"}
 
 
 def load_summary(output: str, column: str = "landed") -> dict[tuple[str, str], int]:

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
-from tests.conftest import Project, load_summary
+from tests.conftest import Project, load_summary, postgres_admin
 
 OFFICES = {"north", "south", "east"}
 
@@ -50,9 +51,13 @@ def test_the_envelope_never_lands(built_project: Project) -> None:
         )
     }
     assert not columns & {"params", "token_usage", "token_limits", "success", "request_action"}
+    has_key = {
+        "duckdb": "json_exists(record, '$.{key}')",
+        "postgres": "jsonb_exists(record::jsonb, '{key}')",
+    }[built_project.target]
     leaked = built_project.scalar(
-        "select count(*) from raw_pestroutes.customers where json_exists(record, '$.params') "
-        "or json_exists(record, '$.authenticationKey')"
+        "select count(*) from raw_pestroutes.customers where "
+        + " or ".join(has_key.format(key=key) for key in ("params", "authenticationKey"))
     )
     assert leaked == 0
 
@@ -60,20 +65,27 @@ def test_the_envelope_never_lands(built_project: Project) -> None:
 def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
     secrets = [s for office in built_project.offices for s in (office.key, office.token)]
     secrets += list(built_project.service_csv_secrets.values())
-    # 1. every text value of every table, read through SQL (the file itself may be compressed)
+    # 1. every text value of every table, read through SQL (the file itself may be compressed;
+    #    on PostgreSQL, long values are TOAST-compressed too)
     columns = built_project.query(
         "select table_schema, table_name, column_name from information_schema.columns "
-        "where data_type in ('VARCHAR', 'JSON') and table_schema not in ('information_schema', 'pg_catalog')"
+        "where lower(data_type) in ('varchar', 'json', 'text', 'character varying', 'jsonb') "
+        "and table_schema not in ('information_schema', 'pg_catalog')"
     )
+    assert len(columns) > 100
     for schema, table, column in columns:
         hits = built_project.scalar(
             f'select count(*) from "{schema}"."{table}" where '
             + " or ".join(f"cast(\"{column}\" as varchar) like '%{s}%'" for s in secrets)
         )
         assert hits == 0, f"{schema}.{table}.{column} holds a credential"
-    # 2. every byte of the warehouse file, dlt's pipeline state and load packages, dbt's and GX's
-    #    output and every command's stdout and stderr
-    for path in Path(built_project.root).rglob("*"):
+    # 2. every byte of the warehouse file (DuckDB) or the server's log (PostgreSQL: statements
+    #    that failed are logged with their text), dlt's pipeline state and load packages, dbt's
+    #    and GX's output and every command's stdout and stderr
+    paths = list(Path(built_project.root).rglob("*"))
+    if built_project.target == "postgres":
+        paths.append(postgres_admin().root / "cluster" / "server.log")
+    for path in paths:
         if path.is_file() and path.name != "secrets.toml":
             data = path.read_bytes()
             for secret in secrets:
@@ -114,12 +126,9 @@ def test_release_published_every_mart_and_recorded_it(built_project: Project) ->
 def broken_build(built_project: Project, tmp_path: Path) -> Project:
     """A copy of the built project whose audit build has a duplicated appointment."""
     project = built_project.copy(tmp_path / "broken")
-    import duckdb
-
-    with duckdb.connect(str(project.warehouse)) as conn:
-        conn.execute(
-            "insert into audit_marts.fct_appointments select * from audit_marts.fct_appointments limit 1"
-        )
+    project.query(
+        "insert into audit_marts.fct_appointments select * from audit_marts.fct_appointments limit 1"
+    )
     return project
 
 
@@ -149,21 +158,18 @@ def test_a_failing_check_publishes_nothing(broken_build: Project) -> None:
 def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_path: Path) -> None:
     """A publish that breaks after copying some tables leaves the previous release whole."""
     project = built_project.copy(tmp_path / "atomic")
-    import duckdb
-
-    with duckdb.connect(str(project.warehouse)) as conn:
-        before = {
-            t: conn.execute(f"select count(*) from analytics.{t}").fetchone()[0]
-            for t in ("dim_customers", "fct_tickets")
-        }
-        # Make every mart differ from the release, then put a view where the last table goes:
-        # dropping it as a table fails after the earlier tables were already replaced.
-        conn.execute("delete from audit_marts.dim_customers where true")
-        conn.execute("drop table analytics.fct_tickets")
-        conn.execute("create view analytics.fct_tickets as select * from audit_marts.fct_tickets")
-        conn.execute(
-            "create table analytics.fct_tickets_rows as select count(*) as n from audit_marts.fct_tickets"
-        )
+    before = {
+        t: project.scalar(f"select count(*) from analytics.{t}") for t in ("dim_customers", "fct_tickets")
+    }
+    assert before["dim_customers"] > 0
+    # Make every mart differ from the release, then put a view where the last table goes:
+    # dropping it as a table fails after the earlier tables were already replaced.
+    project.query("delete from audit_marts.dim_customers where true")
+    project.query("drop table analytics.fct_tickets")
+    project.query("create view analytics.fct_tickets as select * from audit_marts.fct_tickets")
+    project.query(
+        "create table analytics.fct_tickets_rows as select count(*) as n from audit_marts.fct_tickets"
+    )
     result = project.dbt(
         "run-operation",
         "publish_release",
@@ -208,3 +214,14 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
         assert published[f"{office}-{record['appointmentID']}"] == int(record["status"])
     releases = project.query("select status from quality.release_history order by released_at")
     assert releases[-2:] == [("published",), ("published",)]
+
+
+def test_status_shows_loads_raw_tables_and_the_current_release(built_project: Project) -> None:
+    output = built_project.elt("status").stdout
+    release_id = built_project.scalar(
+        "select release_id from quality.release_history where status = 'published' "
+        "order by released_at desc limit 1"
+    )
+    assert f"current release: {release_id} published" in output
+    for table in ("customers", "appointments", "service_records", "rejected_lines"):
+        assert re.search(rf"^\s+{table}\s+rows\s+[1-9]\d*\s", output, re.MULTILINE), table

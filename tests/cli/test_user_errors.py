@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +65,22 @@ def test_unreachable_api_fails_after_retries_with_one_line(tmp_path: Path) -> No
     assert one_line_error(result).startswith("error: load failed for pestroutes")
 
 
-def test_locked_warehouse(tmp_path: Path) -> None:
+def test_locked_or_unreachable_warehouse(tmp_path: Path) -> None:
+    """DuckDB: another process holds the file. PostgreSQL: nothing listens where ELT_PG_* point."""
     project = offline_project(tmp_path)
-    with duckdb.connect(str(project.warehouse)):
-        line = one_line_error(project.elt("load", check=False))
-    assert "is locked by another process" in line
+    if project.target == "duckdb":
+        with duckdb.connect(str(project.warehouse)):
+            line = one_line_error(project.elt("load", check=False))
+        assert "is locked by another process" in line
+        return
+    with socket.socket() as closed:  # a port that was free a moment ago: connection refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    project.postgres = {**project.postgres, "ELT_PG_PORT": str(port)}
+    for command in (["load"], ["release"], ["status"]):
+        line = one_line_error(project.elt(*command, check=False))
+        assert f"cannot connect to PostgreSQL at 127.0.0.1:{port}" in line, command
+        assert project.postgres["ELT_PG_PASSWORD"] not in line
 
 
 def test_sandbox_not_running(tmp_path: Path) -> None:

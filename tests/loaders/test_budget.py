@@ -7,6 +7,9 @@ import pytest
 from loaders.common.budget import ReadBudget
 from loaders.common.errors import BudgetExhausted
 
+# Never touches a warehouse: CI runs it once, in the DuckDB leg (pytest -m "not no_warehouse").
+pytestmark = pytest.mark.no_warehouse
+
 
 class FakeClock:
     def __init__(self) -> None:

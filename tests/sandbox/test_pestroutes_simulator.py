@@ -16,6 +16,9 @@ from sandbox.pestroutes.fields import FIELDS
 from sandbox.pestroutes.generator import OfficeWorld
 from sandbox.pestroutes.server import ENDPOINTS, PestRoutesSimulator, parse_php_params
 
+# Never touches a warehouse: CI runs it once, in the DuckDB leg (pytest -m "not no_warehouse").
+pytestmark = pytest.mark.no_warehouse
+
 SEED = 42  # the seed and scale the conftest sandboxes use
 SCALE = 0.2
 PRIMARY_KEYS = {

@@ -9,6 +9,9 @@ from loaders.service_csv.parsing import FileError, parse_bytes, repair
 from sandbox.service_csv import generator
 from sandbox.service_csv.generator import COLUMNS, HUMAN_HEADER, RENAMES, CorpusConfig, Mess
 
+# Never touches a warehouse: CI runs it once, in the DuckDB leg (pytest -m "not no_warehouse").
+pytestmark = pytest.mark.no_warehouse
+
 
 def _row(**changes: str) -> list[str]:
     values = {c: "x" for c in COLUMNS}

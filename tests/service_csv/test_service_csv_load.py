@@ -30,14 +30,24 @@ CONFIG = CorpusConfig(seed=11, rows_per_file=200, initial_files=6, files_per_day
 RAW = "raw_service_csv"
 
 
+def column_names(project: Project, table: str) -> list[str]:
+    return [
+        c[0]
+        for c in project.query(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{RAW}' and table_name = '{table}' order by ordinal_position"
+        )
+    ]
+
+
 def manifest(project: Project) -> dict[str, dict[str, Any]]:
     rows = project.query(f"select * from {RAW}.file_manifest")
-    names = [c[0] for c in project.query(f"describe {RAW}.file_manifest")]
+    names = column_names(project, "file_manifest")
     return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
 
 def landed(project: Project, key: str) -> dict[int, dict[str, Any]]:
-    names = [c[0] for c in project.query(f"describe {RAW}.service_records")]
+    names = column_names(project, "service_records")
     rows = project.query(f"select * from {RAW}.service_records where _file_key = '{key}'")
     return {row[names.index("_line_number")]: dict(zip(names, row, strict=True)) for row in rows}
 
@@ -95,7 +105,7 @@ def test_every_record_is_landed_or_rejected_as_the_truth_says(loaded: Any) -> No
     expected = {(f.key, r.line_number): r.raw for f in latest.values() for r in f.by_status("rejected")}
     assert {(k, n): raw.rstrip("\r") for k, n, raw, _ in rejects} == expected
     assert all(reason for *_, reason in rejects)
-    lineage = {c[0] for c in project.query(f"describe {RAW}.service_records")} - set(COLUMNS)
+    lineage = set(column_names(project, "service_records")) - set(COLUMNS)
     assert lineage == {"_file_key", "_file_etag", "_line_number", "_parse_status", "_parse_note",
                        "_file_encoding", "_extracted_at", "_dlt_load_id", "_dlt_id"}  # fmt: skip
     # Embedded newlines, doubled quotes and 60-field notes arrive whole.
@@ -126,7 +136,7 @@ def test_a_reuploaded_file_replaces_its_rows(loaded: Any, moto: Any) -> None:
     assert {r["_file_etag"] for r in rows.values()} == {manifest(project)[first.key]["etag"]}
     duplicates = project.scalar(
         f"select count(*) from (select _file_key, _line_number from {RAW}.service_records "
-        "group by all having count(*) > 1)"
+        "group by _file_key, _line_number having count(*) > 1) as repeated"
     )
     assert duplicates == 0
     assert project.scalar(f"select count(*) from {RAW}.rejected_lines where _file_key = '{first.key}'") == 0

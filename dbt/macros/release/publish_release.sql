@@ -22,6 +22,7 @@
                 create table {{ public_schema }}.{{ table }} as select * from {{ audit_schema }}.{{ table }};
                 {% do published.append(public_schema ~ '.' ~ table) %}
             {% endfor %}
+            {{ elt_warehouse.grant_published_schema(public_schema) }}
         {% endfor %}
         {{ elt_warehouse.release_history_ddl() }}
         insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total)
@@ -67,4 +68,24 @@
         {{ return(run_query(query).columns[0].values() | list) }}
     {% endif %}
     {{ return([]) }}
+{% endmacro %}
+
+{#
+    Let the consumer roles read one published schema, inside the publish transaction (the tables
+    were just re-created, so their grants are too). Consumers get the published schemas and
+    nothing else: no RAW, staging or audit schema is ever granted to them.
+    Roles: var `release_reader_roles` (default ['analyst'], the read-only role of the throwaway
+    PostgreSQL server). DuckDB has no roles, so the default is a no-op.
+#}
+{% macro grant_published_schema(schema_name) %}
+    {{ return(adapter.dispatch('grant_published_schema', 'elt_warehouse')(schema_name)) }}
+{% endmacro %}
+
+{% macro default__grant_published_schema(schema_name) %}{% endmacro %}
+
+{% macro postgres__grant_published_schema(schema_name) %}
+    {% for role in var('release_reader_roles', ['analyst']) %}
+        grant usage on schema {{ schema_name }} to {{ adapter.quote(role) }};
+        grant select on all tables in schema {{ schema_name }} to {{ adapter.quote(role) }};
+    {% endfor %}
 {% endmacro %}
