@@ -6,8 +6,9 @@ import functools
 import importlib
 import logging
 import os
-import sys
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ import click
 
 from elt import warehouse
 from loaders import SOURCES
-from loaders.common.errors import LoaderError
+from loaders.common.errors import ConfigError, LoaderError
+
+log = logging.getLogger("elt.cli")
 
 SANDBOX_DIR = Path(os.environ.get("ELT_SANDBOX_DIR", warehouse.REPO_ROOT / ".sandbox"))
 SECRETS_PATH = warehouse.REPO_ROOT / ".dlt" / "secrets.toml"
@@ -27,7 +30,9 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        from elt.logs import redact
+
+        click.echo(f"error: {redact(self.message)}", err=True)
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,15 +51,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _configure_logging(verbose: bool) -> None:
-    # Libraries (dlt, GX, botocore) only speak up for warnings; our own code reports progress.
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for own in ("elt", "loaders", "expectations", "sandbox"):
-        logging.getLogger(own).setLevel(logging.DEBUG if verbose else logging.INFO)
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    from elt import logs
+
+    logs.configure(verbose)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,19 +88,71 @@ def load(
     warehouse.target()
     warehouse.check_available()
     click.echo(f"loading {', '.join(chosen)} into {warehouse.describe()}", err=True)
-    failed = []
+    from elt import runs as runs_module
+    from elt.logs import redact
+    from loaders.common.report import LoadReport
+
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    selection = " ".join([*(f"--entity {e}" for e in entities), *(f"--office {o}" for o in offices)])
+    runs: list[runs_module.SourceRun] = []
+    stopped: LoaderError | None = None
     for name in chosen:
         module = importlib.import_module(SOURCES[name])
         if not sources and (offices or entities) and not getattr(module, "ACCEPTS_OFFICE_AND_ENTITY", True):
             # `elt load --office X` means "every source that has offices": skip the ones without.
             click.echo(f"{name}: skipped (--office/--entity do not apply to it)", err=True)
             continue
-        report = module.load(offices=offices or None, entities=entities or None, full_refresh=full_refresh)
-        click.echo(report.render())
-        if not report.ok:
-            failed.append(name)
+        started = datetime.now(UTC)
+        try:
+            report = module.load(
+                offices=offices or None, entities=entities or None, full_refresh=full_refresh
+            )
+            error = None
+        except ConfigError:
+            raise  # a setup mistake found before anything ran: one error line, no run to record
+        except LoaderError as exc:
+            report, error, stopped = LoadReport(name), str(exc), exc
+        run = runs_module.SourceRun(
+            run_id, name, started, datetime.now(UTC), full_refresh, selection, report, error
+        )
+        runs.append(run)
+        click.echo(redact(report.render()))
+        click.echo(run.render())
+        if stopped is not None:
+            break
+    _after_load(runs)
+    if stopped is not None:
+        raise stopped
+    failed = [run.source for run in runs if run.status != "ok"]
     if failed:
         raise UserError(f"load failed for {', '.join(failed)}: see FAILED lines above; the rest was landed")
+
+
+def _after_load(runs: list[Any]) -> None:
+    """Judge the runs against their history, record them in `ops`, then send any alerts.
+
+    Neither recording nor alerting can fail the load: what landed has landed.
+    """
+    from elt import alerts
+    from elt import runs as runs_module
+
+    if not runs:
+        return
+    messages: list[str] = []
+    try:
+        with runs_module.open_history() as history:
+            messages = alerts.load_alerts(
+                runs, history, alerts.Thresholds.from_config(), warehouse.describe()
+            )
+    except Exception:  # noqa: BLE001 - a broken history must not hide the load's own result
+        log.exception("could not compare this run with past runs")
+    try:
+        runs_module.record(runs)
+    except Exception:  # noqa: BLE001
+        log.exception("could not record the run summary in %s", runs_module.DATASET)
+    notifier = alerts.Notifier()
+    for message in messages:
+        notifier.send(message)
 
 
 @main.group()
@@ -178,22 +229,36 @@ def sandbox_tick(days: int) -> None:
 def release() -> None:
     """Validate the audit build with the GX checkpoints; publish it only if every check passes."""
     from elt import release as release_module
+    from elt.logs import redact
 
     warehouse.check_available()
     outcome = release_module.run_release()
-    click.echo(outcome.render())
+    click.echo(redact(outcome.render()))
     if not outcome.published:
+        from elt import alerts
+
+        alerts.Notifier().send(
+            alerts.release_alert(
+                outcome.release_id,
+                outcome.checks_passed,
+                outcome.checks_total,
+                outcome.failures(),
+                warehouse.describe(),
+            )
+        )
         raise UserError("release blocked: the previous release is still what analysts read")
 
 
 @main.command()
+@click.option("-n", "--last", default=10, show_default=True, help="How many past runs and releases.")
 @user_errors
-def status() -> None:
-    """Show the last loads, freshness per source and the current release."""
+def status(last: int) -> None:
+    """Show the last runs, freshness per source and the current release."""
     from elt import status as status_module
+    from elt.logs import redact
 
     warehouse.check_available()
-    click.echo(status_module.render_status())
+    click.echo(redact(status_module.render_status(last=last)))
 
 
 @main.command()

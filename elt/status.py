@@ -1,44 +1,142 @@
-"""`elt status`: the last loads, how fresh each RAW table is, and what analysts are reading."""
+"""`elt status`: the last runs, how fresh each source is, and what analysts are reading.
+
+Everything is read through `elt.warehouse.Reader` with portable SQL, so it works on every target.
+Freshness compares the newest `loaded_at_field` of each source's tables with the thresholds
+declared in the dbt sources YAML (the same ones `dbt source freshness` uses).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import yaml
+
 from elt import warehouse
+from elt.runs import DATASET, RUNS
 from elt.warehouse import Reader
-from loaders import SOURCES
+
+SOURCES_YAML = warehouse.REPO_ROOT / "dbt" / "models" / "raw"
+PERIODS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 def _safe(reader: Reader, sql: str) -> list[tuple[Any, ...]]:
     try:
         return reader.query(sql)
     except Exception:  # a schema that does not exist yet: nothing loaded or released so far
+        _rollback(reader)
         return []
 
 
-def render_status(last: int = 5) -> str:
+def _rollback(reader: Reader) -> None:
+    # On PostgreSQL a failed statement aborts the transaction; the next query needs a clean one.
+    rollback = getattr(getattr(reader, "_conn", None), "rollback", None)
+    if callable(rollback):
+        try:
+            rollback()
+        except Exception:  # noqa: BLE001, S110 - DuckDB without an open transaction
+            pass
+
+
+@dataclass
+class Freshness:
+    source: str
+    schema: str
+    loaded_at_field: str
+    warn_after: timedelta | None
+    error_after: timedelta | None
+    tables: list[str]
+
+
+def _period(spec: dict[str, Any] | None) -> timedelta | None:
+    if not spec or spec.get("count") is None:
+        return None
+    return timedelta(seconds=int(spec["count"]) * PERIODS[str(spec.get("period", "hour"))])
+
+
+def freshness_rules() -> list[Freshness]:
+    """Each dbt source with a freshness rule, from dbt/models/raw/*sources.yml."""
+    rules = []
+    for path in sorted(SOURCES_YAML.glob("*sources.yml")):
+        for source in (yaml.safe_load(path.read_text()) or {}).get("sources", []):
+            config = source.get("config", {}) or {}
+            freshness = config.get("freshness") or source.get("freshness")
+            field = config.get("loaded_at_field") or source.get("loaded_at_field")
+            if not freshness or not field:
+                continue
+            rules.append(
+                Freshness(
+                    source["name"],
+                    source.get("schema", source["name"]),
+                    field,
+                    _period(freshness.get("warn_after")),
+                    _period(freshness.get("error_after")),
+                    [t["name"] for t in source.get("tables", [])],
+                )
+            )
+    return rules
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _age(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
+
+
+def render_status(last: int = 10, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
     lines = [f"warehouse: {warehouse.describe()}"]
     with Reader() as reader:
-        for source in SOURCES:
-            dataset = f"raw_{source}"
-            loads = _safe(
-                reader,
-                f"select load_id, status, inserted_at from {dataset}._dlt_loads "
-                f"order by load_id desc limit {last}",
+        runs = _safe(
+            reader,
+            "select run_id, source, started_at, duration_seconds, status, rows_landed, api_calls, "
+            f"retries, wait_seconds, error from {DATASET}.{RUNS} order by started_at desc, source "
+            f"limit {int(last)}",
+        )
+        lines.append(f"last {len(runs)} runs ({DATASET}.{RUNS}):" if runs else "no runs recorded yet")
+        for run_id, source, started, seconds, status, landed, calls, retries, waited, error in runs:
+            lines.append(
+                f"  {run_id}  {source:<12} {status:<8} {_utc(started):%Y-%m-%d %H:%M:%S}Z "
+                f"{float(seconds or 0):>7.1f}s  landed {landed or 0:>8}  {calls or 0:>6} calls  "
+                f"{retries or 0:>3} retries  {float(waited or 0):>6.1f}s waited"
             )
-            lines.append(f"{source}: last {len(loads)} loads")
-            for load_id, status, inserted_at in loads:
-                lines.append(f"  load {load_id}  status {status}  at {inserted_at}")
-            for table in reader.tables(dataset):
-                if table.startswith("_dlt"):
+            if error:
+                lines.append(f"      {str(error)[:200]}")
+        lines.append("freshness (newest extract vs the dbt source thresholds):")
+        for rule in freshness_rules():
+            known = set(reader.tables(rule.schema))
+            newest: datetime | None = None
+            for table in rule.tables:
+                if table.lower() not in known:
                     continue
-                fresh = _safe(reader, f"select max(_extracted_at), count(*) from {dataset}.{table}")
-                if fresh:
-                    lines.append(f"  {table:<28} rows {fresh[0][1]:>9}  newest extract {fresh[0][0]}")
+                value = _safe(reader, f"select max({rule.loaded_at_field}) from {rule.schema}.{table}")
+                stamp = _utc(value[0][0]) if value else None
+                if stamp is not None and (newest is None or stamp > newest):
+                    newest = stamp
+            if newest is None:
+                lines.append(f"  {rule.source:<12} never loaded")
+                continue
+            age = now - newest
+            state = "ok"
+            if rule.error_after is not None and age > rule.error_after:
+                state = f"ERROR (older than {_age(rule.error_after)})"
+            elif rule.warn_after is not None and age > rule.warn_after:
+                state = f"WARN (older than {_age(rule.warn_after)})"
+            lines.append(
+                f"  {rule.source:<12} newest extract {newest:%Y-%m-%d %H:%M:%S}Z, {_age(age)} ago: {state}"
+            )
         releases = _safe(
             reader,
             "select release_id, released_at, status, checks_passed, checks_total, failures "
-            f"from quality.release_history order by released_at desc limit {last}",
+            f"from quality.release_history order by released_at desc limit {int(last)}",
         )
         current = next((r for r in releases if r[2] == "published"), None)
         lines.append(

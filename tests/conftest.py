@@ -265,6 +265,46 @@ def load_summary(output: str, column: str = "landed") -> dict[tuple[str, str], i
     return found
 
 
+def assert_no_secrets(project: Project, secrets: list[str]) -> None:
+    """No secret in any text column of the warehouse nor in any file the project left behind."""
+    assert secrets and all(secrets)
+    # 1. every text value of every table, read through SQL (the file itself may be compressed;
+    #    on PostgreSQL, long values are TOAST-compressed too)
+    columns = project.query(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where lower(data_type) in ('varchar', 'json', 'text', 'character varying', 'jsonb') "
+        "and table_schema not in ('information_schema', 'pg_catalog')"
+    )
+    assert columns
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in columns:
+        by_table.setdefault((schema, table), []).append(column)
+    for (schema, table), names in by_table.items():  # one query per table: fast on big schemas
+        hits = project.query(
+            "select "
+            + ", ".join(
+                "count(case when "
+                + " or ".join(f"cast(\"{column}\" as varchar) like '%{s}%'" for s in secrets)
+                + " then 1 end)"
+                for column in names
+            )
+            + f' from "{schema}"."{table}"'
+        )[0]
+        leaked = [f"{schema}.{table}.{column}" for column, n in zip(names, hits, strict=True) if n]
+        assert not leaked, f"{leaked} hold a credential"
+    # 2. every byte of the warehouse file (DuckDB) or the server's log (PostgreSQL: statements
+    #    that failed are logged with their text), dlt's pipeline state and load packages, dbt's
+    #    and GX's output and every command's stdout and stderr (commands.log)
+    paths = list(Path(project.root).rglob("*"))
+    if project.target == "postgres":
+        paths.append(postgres_admin().root / "cluster" / "server.log")
+    for path in paths:
+        if path.is_file() and path.name != "secrets.toml":
+            data = path.read_bytes()
+            for secret in secrets:
+                assert secret.encode() not in data, f"{path} holds a credential"
+
+
 @pytest.fixture
 def make_sandbox() -> Iterator[Any]:
     """Start sandboxes on free ports; every one is stopped when the test ends."""

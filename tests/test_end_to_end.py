@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
-from tests.conftest import Project, load_summary, postgres_admin
+from tests.conftest import Project, assert_no_secrets, load_summary
 
 OFFICES = {"north", "south", "east"}
 
@@ -65,31 +65,7 @@ def test_the_envelope_never_lands(built_project: Project) -> None:
 def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
     secrets = [s for office in built_project.offices for s in (office.key, office.token)]
     secrets += list(built_project.service_csv_secrets.values())
-    # 1. every text value of every table, read through SQL (the file itself may be compressed;
-    #    on PostgreSQL, long values are TOAST-compressed too)
-    columns = built_project.query(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        "where lower(data_type) in ('varchar', 'json', 'text', 'character varying', 'jsonb') "
-        "and table_schema not in ('information_schema', 'pg_catalog')"
-    )
-    assert len(columns) > 100
-    for schema, table, column in columns:
-        hits = built_project.scalar(
-            f'select count(*) from "{schema}"."{table}" where '
-            + " or ".join(f"cast(\"{column}\" as varchar) like '%{s}%'" for s in secrets)
-        )
-        assert hits == 0, f"{schema}.{table}.{column} holds a credential"
-    # 2. every byte of the warehouse file (DuckDB) or the server's log (PostgreSQL: statements
-    #    that failed are logged with their text), dlt's pipeline state and load packages, dbt's
-    #    and GX's output and every command's stdout and stderr
-    paths = list(Path(built_project.root).rglob("*"))
-    if built_project.target == "postgres":
-        paths.append(postgres_admin().root / "cluster" / "server.log")
-    for path in paths:
-        if path.is_file() and path.name != "secrets.toml":
-            data = path.read_bytes()
-            for secret in secrets:
-                assert secret.encode() not in data, f"{path} holds a credential"
+    assert_no_secrets(built_project, secrets)
 
 
 def test_release_published_every_mart_and_recorded_it(built_project: Project) -> None:

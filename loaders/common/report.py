@@ -18,6 +18,22 @@ class EntityResult:
 
 
 @dataclass
+class ScopeStats:
+    """API use of one office/workspace/bucket: its calls, retries and read budget."""
+
+    api_calls: int = 0
+    retries: int = 0
+    wait_seconds: float = 0.0
+    backoff_seconds: float = 0.0
+    reads_used_today: int | None = None
+    reads_per_day: int | None = None
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self.reads_per_day is not None and (self.reads_used_today or 0) >= self.reads_per_day
+
+
+@dataclass
 class LoadReport:
     source: str
     load_id: str | None = None
@@ -28,6 +44,7 @@ class LoadReport:
     wait_seconds: float = 0.0  # held back by read budgets
     backoff_seconds: float = 0.0  # sleeping between retries
     duration_seconds: float = 0.0
+    scopes: dict[str, ScopeStats] = field(default_factory=dict)  # filled by loaders that know them
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def result(self, scope: str, entity: str, mode: str = "incremental") -> EntityResult:
@@ -36,6 +53,10 @@ class LoadReport:
             if key not in self.results:
                 self.results[key] = EntityResult(scope, entity, mode=mode)
             return self.results[key]
+
+    def scope_stats(self, scope: str) -> ScopeStats:
+        with self._lock:
+            return self.scopes.setdefault(scope, ScopeStats())
 
     def fail_scope(self, scope: str, reason: str) -> None:
         with self._lock:
@@ -66,6 +87,16 @@ class LoadReport:
         total_fetched = sum(r.fetched for r in self.results.values())
         total_landed = sum(r.landed for r in self.results.values())
         lines.append(f"  {'total':<{scopes}} {'':<{width}} {'':<11} {total_fetched:>8} {total_landed:>8}")
+        for scope, stats in sorted(self.scopes.items()):
+            budget = (
+                f", {stats.reads_used_today}/{stats.reads_per_day} reads of today's budget"
+                if stats.reads_per_day is not None
+                else ""
+            )
+            lines.append(
+                f"  {scope}: {stats.api_calls} API calls, {stats.retries} retries, "
+                f"{stats.wait_seconds:.1f}s waiting on rate limits{budget}"
+            )
         for scope, reason in sorted(self.failures.items()):
             lines.append(f"  FAILED {scope}: {reason}")
         return "\n".join(lines)

@@ -78,5 +78,10 @@ def load(
             report.retries += client.stats.retries
             report.wait_seconds += client.budget.waited_seconds
             report.backoff_seconds += client.stats.retry_wait_seconds
+            office = report.scope_stats(client.office.name)
+            office.api_calls, office.retries = client.stats.calls, client.stats.retries
+            office.wait_seconds = client.budget.waited_seconds
+            office.backoff_seconds = client.stats.retry_wait_seconds
+            office.reads_used_today, office.reads_per_day = client.budget.used_today, client.budget.per_day
             client.close()
     return report

@@ -1,0 +1,65 @@
+"""docs/cron.example: the seed's schedules (full daily, incremental every 4 hours, one entity on
+demand) as cron lines whose `elt load` commands work as written."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from sandbox.offices import sandbox_offices
+from tests.conftest import REPO, make_project
+
+CRON = REPO / "docs" / "cron.example"
+FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\d+(-\d+)?))*$")
+RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+
+def schedules() -> dict[str, str]:
+    """{schedule: command} for every active line, plus the commented on-demand command."""
+    found = {}
+    for line in CRON.read_text().splitlines():
+        if not line.strip() or line.startswith("#") or re.match(r"^[A-Z_]+=", line):
+            continue
+        fields = line.split(None, 5)
+        assert len(fields) == 6, line
+        for value, (low, high) in zip(fields[:5], RANGES, strict=True):
+            assert FIELD.match(value), value
+            for number in re.findall(r"\d+", value.split("/")[0]):
+                assert low <= int(number) <= high, value
+        found[" ".join(fields[:5])] = fields[5]
+    on_demand = [line for line in CRON.read_text().splitlines() if line.startswith("# cd ")]
+    assert len(on_demand) == 1
+    found["on demand"] = on_demand[0][2:]
+    return found
+
+
+def elt_loads(command: str) -> list[list[str]]:
+    inner = " ".join(shlex.split(command))  # unquotes the `sh -c '...'` part
+    return [shlex.split(part.strip()) for part in re.findall(r"(elt load[^&>]*)", inner)]
+
+
+def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path, make_sandbox: Any) -> None:
+    found = schedules()
+    assert set(found) == {"0 2 * * *", "0 */4 * * *", "on demand"}
+    loads = {schedule: elt_loads(command) for schedule, command in found.items()}
+    assert loads == {
+        "0 2 * * *": [["elt", "load", "--full-refresh"]],
+        "0 */4 * * *": [["elt", "load"]],
+        "on demand": [["elt", "load", "pestroutes", "--entity", "customer"]],
+    }
+    for command in found.values():
+        assert "dbt build" in command and "elt release" in command and "flock" in command
+
+    offices = sandbox_offices(seed=37, count=1)
+    server = make_sandbox(offices, seed=37, scale=0.1)
+    project = make_project(tmp_path, server, offices)
+    for schedule in ("0 2 * * *", "0 */4 * * *", "on demand"):
+        (args,) = loads[schedule]
+        project.run(*args)
+    runs = project.query(
+        "select full_refresh, selection, status from ops.load_runs "
+        "where source = 'pestroutes' order by started_at"
+    )
+    assert runs == [(True, None, "ok"), (False, None, "ok"), (False, "--entity customer", "ok")]
