@@ -106,7 +106,7 @@ def test_steady_runs_send_nothing_then_volume_and_duration_anomalies_alert(
     texts = webhook.texts
     assert len(texts) == 2, texts
     volume, duration = texts
-    assert volume.startswith("elt load on duckdb file") and "volume anomaly" in volume
+    assert volume.startswith(f"elt load on {project.target}") and "volume anomaly" in volume
     flagged = {line.split(":")[0] for line in volume.splitlines()[1:]}
     assert flagged == {"- pestroutes north customers", "- pestroutes north appointments"}
     assert "landed 0 rows, median" in volume
