@@ -82,8 +82,8 @@ sandbox-tick: install  ## advance the simulated systems by one day
 lint: install  ## ruff on the Python code
 	ruff check . && ruff format --check .
 
-bench: install  ## service_csv speed: S3 -> RAW -> staging vs DuckDB read_csv (BENCH_ARGS=--quick)
-	$(BIN)/python bench/service_csv_bench.py $(BENCH_ARGS)
+bench: install  ## every speed figure: PestRoutes extraction, dbt builds, service_csv (BENCH_ARGS=--quick)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 pg-up: install  ## start the throwaway PostgreSQL server (settings for ELT_TARGET=postgres in .pg/env)
 	$(BIN)/python -m elt.pgserver up

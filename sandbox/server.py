@@ -4,7 +4,7 @@ Run it as `python -m sandbox.server --port 8701 --seed 42 --scale 1.0 --state-di
 `elt sandbox up` command does this through sandbox.manager), or in-process for tests with
 `start_sandbox_server()`. Source simulators are mounted under a path prefix (`/pestroutes/...`);
 `/_sandbox/...` is the admin API: health, tick (advance simulated days), state, the request log,
-fault injection and read budgets.
+fault injection, read budgets and `touch` (change a fraction of the records).
 """
 
 from __future__ import annotations
@@ -82,6 +82,15 @@ class SandboxApp:
         if (method, route) == ("POST", "tick"):
             days = _int(_body(body).get("days", 1), "days")
             result = sim.tick(days)
+            self.persist()
+            return _json(result)
+        if (method, route) == ("POST", "touch"):
+            # Change a fraction of every office's records (benchmarks of incremental runs).
+            fraction = _body(body).get("fraction", 0.01)
+            try:
+                result = sim.touch(float(fraction))
+            except (TypeError, ValueError) as error:
+                raise AdminError(f"fraction must be a number in (0, 1], got {fraction!r}") from error
             self.persist()
             return _json(result)
         if (method, route) == ("GET", "state"):

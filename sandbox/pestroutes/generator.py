@@ -427,6 +427,28 @@ class OfficeWorld:
     def counts(self) -> dict[str, int]:
         return {entity: len(records) for entity, records in self.tables.items()}
 
+    def touch(self, fraction: float) -> dict[str, int]:
+        """Change `fraction` of the records of every entity that has a `dateUpdated` ("1 % of the
+        data changed", for benchmarks of incremental runs): each chosen record's dateUpdated
+        becomes the last second of the current simulated day, so its content hash changes and an
+        incremental load finds exactly these records. Deterministic per seed, office and day;
+        a second touch on the same day can choose records already touched (tick in between).
+        Returns the number of records changed per entity (entities with none are left out)."""
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        rng = random.Random(f"{self.seed}:{self.office.name}:touch:{self.day}")
+        timestamp = _timestamp(self.day, 86_399)
+        touched: dict[str, int] = {}
+        for entity, table in self.tables.items():
+            if not table or "dateUpdated" not in next(iter(table.values())):
+                continue  # doors are never updated (their cursor is timeCreated)
+            count = round(len(table) * fraction)
+            if count:
+                for record_id in rng.sample(sorted(table), count):
+                    self._touch(entity, record_id, timestamp)
+                touched[entity] = count
+        return touched
+
     # ----- plumbing ---------------------------------------------------------------------------
 
     def _rng(self, stream: str) -> random.Random:

@@ -420,6 +420,13 @@ class PestRoutesSimulator:
                 "totals": dict(sorted(totals.items())),
             }
 
+    def touch(self, fraction: float) -> dict[str, Any]:
+        """Change `fraction` of every office's updatable records (see OfficeWorld.touch)."""
+        with self._lock:
+            detail = {name: world.touch(fraction) for name, world in self.worlds.items()}
+            total = sum(sum(counts.values()) for counts in detail.values())
+            return {"day": self.day, "fraction": fraction, "touched": detail, "total": total}
+
     def state(self) -> dict[str, Any]:
         with self._lock:
             return {

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.no_warehouse
 
 SEED = 42  # the seed and scale the conftest sandboxes use
 SCALE = 0.2
+FIELDS_BY_ENTITY = {entity: dict(fields) for entity, fields in FIELDS.items()}
 PRIMARY_KEYS = {
     entity: next(name for name, kind in fields if kind == "id") for entity, fields in FIELDS.items()
 }
@@ -706,6 +707,35 @@ def test_tick_counts_are_exactly_what_an_incremental_load_finds(start_sandbox, c
                 r[entity.cursor].startswith(result["date"]) for r in world.tables[entity.endpoint].values()
             )
             assert on_new_day == result["changes"][office].get(entity.endpoint, 0), (office, entity.endpoint)
+
+
+def test_touch_changes_the_asked_fraction_and_an_incremental_search_finds_exactly_it(
+    start_sandbox, client_for
+) -> None:
+    sandbox = start_sandbox(scale=1.0, offices=2)
+    north = client_for(sandbox)
+    before = {
+        office: {entity: {i: dict(r) for i, r in table.items()} for entity, table in world.tables.items()}
+        for office, world in sandbox.simulator.worlds.items()
+    }
+    result = north.admin("POST", "touch", json={"fraction": 0.01})
+    assert result["fraction"] == 0.01 and result["day"] == 0
+    for office, world in sandbox.simulator.worlds.items():
+        for entity, table in world.tables.items():
+            changed = sorted(i for i, r in table.items() if r != before[office][entity][i])
+            if "dateUpdated" in FIELDS_BY_ENTITY[entity]:
+                assert len(changed) == result["touched"][office].get(entity, 0) == round(len(table) * 0.01)
+            else:
+                assert changed == [], entity  # doors are never updated
+            if office == "north" and changed:
+                # The loader's incremental filter (dateUpdated > watermark) finds exactly them.
+                since = json.dumps({"operator": ">", "value": "2026-11-01 23:59:58"})
+                assert north.search(entity, {"dateUpdated": since}) == changed, entity
+    assert result["total"] >= 0.009 * sum(
+        len(table) for world in sandbox.simulator.worlds.values() for table in world.tables.values()
+    )
+    response = requests.post(f"{sandbox.url}/_sandbox/touch", json={"fraction": 2}, timeout=10)
+    assert response.status_code == 400 and "fraction" in response.json()["error"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,633 @@
+"""`make bench`: every performance figure of the warehouse, as one table and JSON files.
+
+    .venv/bin/python bench/run.py            # the full benches (larger sizes)
+    .venv/bin/python bench/run.py --quick    # a short version (under 5 minutes)
+    .venv/bin/python bench/run.py --only pestroutes_rate_limited dbt
+
+Benches (each writes bench/results/<name>.json; bench/results/summary.json holds them all, with
+the machine and the git commit, so runs can be compared):
+
+- pestroutes_extract: records/second `elt load pestroutes` extracts from the simulator with its
+  read limits switched off (the simulator adds no latency of its own; every request is answered
+  as fast as the process can), both over the extraction span (first to last API request, from the
+  simulator's request log) and over the whole command (start-up, normalise, load included).
+- pestroutes_rate_limited: many offices (17, like docs/examples/config.17-offices.toml), each key
+  allowed L reads per minute, and the wall time relative to the floor that limit imposes.
+  The floor: office o must make R_o requests (per entity: floor(n / search_cap) + 1 searches, and
+  ceil(n / get_batch_size) gets per search window - computed from the simulator's record counts
+  before the run, then checked against the requests it logged). With at most L requests in any
+  60 s window, request k (1-based) cannot be sent before 60 * floor((k - 1) / L) seconds, so an
+  office needs at least 60 * floor((R_o - 1) / L) s; offices have separate keys and load
+  concurrently, so the run's floor is the largest office's. The per-day limit only binds if
+  R_o exceeds it (then no run can finish in one day; the bench keeps R_o below it and says so).
+- dbt: `dbt build` of the whole project (both sources) on a fresh warehouse at two scales s and 2s
+  (growth in time vs growth in RAW rows, and the exponent log(time ratio) / log(data ratio):
+  1 is linear, below 1 is fixed cost dominating), then an incremental `dbt build` after 1 % of the
+  records changed (the simulator's `touch` admin operation changes 1 % of every office's updatable
+  PestRoutes records; a new CSV export holding 1 % of the service rows lands in S3), as a fraction
+  of the full build at the same scale. dbt's run_results.json timings say where the time goes.
+- service_csv: bench/service_csv_bench.py (run as a subprocess; its own JSON is folded in).
+
+Everything runs in temporary projects (own DuckDB file, dlt pipelines dir, dbt target) against
+in-process simulators on ports the OS picks; nothing touches the repository's warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+BIN = Path(sys.executable).parent
+RESULTS = REPO / "bench" / "results"
+SEED = 42
+UNLIMITED = 1_000_000_000  # reads per minute / per day: the limits switched off
+
+# Sizes: (quick, full). Chosen so the quick run stays under 5 minutes on 2 busy cores.
+SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "pestroutes_extract": ({"offices": 3, "scale": 1.0}, {"offices": 3, "scale": 4.0}),
+    # At these scales every office needs 50 requests (a search and a get per entity): the floor
+    # is 60 s x floor(49 / 25) = 60 s (quick) and 60 s x floor(49 / 15) = 180 s (full).
+    "pestroutes_rate_limited": (
+        {"offices": 17, "scale": 0.2, "reads_per_minute": 25, "reads_per_day": 3000},
+        {"offices": 17, "scale": 0.5, "reads_per_minute": 15, "reads_per_day": 3000},
+    ),
+    "dbt": ({"offices": 3, "scale": 0.25, "change": 0.01}, {"offices": 3, "scale": 1.0, "change": 0.01}),
+}
+BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "dbt", "service_csv")
+
+
+# ------------------------------------------------------------------------------------------
+# The machine and the code measured
+# ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gib = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    os_name = platform.platform()
+    try:
+        release = dict(
+            line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line
+        )
+        os_name = (
+            f"{release.get('PRETTY_NAME', '').strip(chr(34))} ({platform.system()} {platform.release()})"
+        )
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": ram_gib,
+        "os": os_name,
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def git_commit() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# A temporary project: its own warehouse, dlt config, pipelines dir and dbt target
+# ------------------------------------------------------------------------------------------
+
+
+def project_env(
+    root: Path, sandbox: Any, offices: dict[str, tuple[int, int]], s3: str | None
+) -> dict[str, str]:
+    """Environment for `elt` and `dbt` run against `sandbox` (offices: name -> (per minute,
+    per day) the loader is told) and, when given, the S3 endpoint `s3`."""
+    from sandbox.service_csv import s3 as sandbox_s3
+
+    dlt_dir = root / ".dlt"
+    dlt_dir.mkdir(parents=True, exist_ok=True)
+    config = [
+        '[runtime]\nlog_level = "WARNING"\ndlthub_telemetry = false\n',
+        '[normalize]\nloader_file_format = "parquet"\n',
+        "[sources.pestroutes]\noverlap_minutes = 60\nsearch_cap = 50000\nget_batch_size = 1000\n",
+    ]
+    secrets = []
+    for name, (per_minute, per_day) in offices.items():
+        spec = sandbox.simulator.offices[name]
+        config.append(
+            f'[sources.pestroutes.offices.{name}]\nbase_url = "{sandbox.office_url(name)}"\n'
+            f'timezone = "{spec.timezone}"\nreads_per_minute = {per_minute}\nreads_per_day = {per_day}\n'
+        )
+        secrets.append(
+            f'[sources.pestroutes.offices.{name}]\nauthentication_key = "{spec.key}"\n'
+            f'authentication_token = "{spec.token}"\n'
+        )
+    if s3 is not None:
+        config.append(
+            f'[sources.service_csv]\nbucket = "{sandbox_s3.BUCKET}"\nprefix = "{sandbox_s3.PREFIX}"\n'
+            f'region = "{sandbox_s3.REGION}"\nendpoint_url = "{s3}"\n'
+        )
+        secrets.append(
+            f'[sources.service_csv]\naws_access_key_id = "{sandbox_s3.ACCESS_KEY_ID}"\n'
+            f'aws_secret_access_key = "{sandbox_s3.SECRET_ACCESS_KEY}"\n'
+        )
+    (dlt_dir / "config.toml").write_text("\n".join(config))
+    (dlt_dir / "secrets.toml").write_text("\n".join(secrets))
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "ELT_", "DLT_", "AWS_", "DBT_"))
+    }
+    env.update(
+        {
+            "DLT_PROJECT_DIR": str(root),
+            "ELT_TARGET": "duckdb",
+            "ELT_DUCKDB_PATH": str(root / "warehouse.duckdb"),
+            "ELT_PIPELINES_DIR": str(root / "pipelines"),
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
+            "ELT_SANDBOX_DIR": str(root / "sandbox"),
+            "ELT_GX_DIR": str(root / "gx_project"),
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, str]:
+    """(seconds, stdout) of `cmd` run from the repository root; a failure stops the bench."""
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"{label} failed with exit code {done.returncode}")
+    return seconds, done.stdout
+
+
+def raw_rows(env: dict[str, str]) -> dict[str, int]:
+    """Rows per RAW schema of a project's warehouse (not dlt's `_staging` copies of merges)."""
+    import duckdb
+
+    with duckdb.connect(env["ELT_DUCKDB_PATH"], read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema like 'raw_%' and table_schema not like '%\\_staging' escape '\\' "
+            "and table_name not like '\\_dlt%' escape '\\'"
+        ).fetchall()
+        counts: dict[str, int] = {}
+        for schema, table in tables:
+            if schema == "raw_service_csv" and table != "service_records":
+                continue  # the manifest and rejected lines are bookkeeping, not records
+            (rows,) = conn.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+            counts[schema] = counts.get(schema, 0) + rows
+    return counts
+
+
+def _load_summary(stdout: str) -> dict[str, float]:
+    """API calls, seconds waiting on rate limits and the pipeline's own duration (extract,
+    normalise, load: the command minus start-up) from the summary `elt load pestroutes` prints."""
+    found = re.search(
+        r"load \S+ in ([\d.]+)s, (\d+) API calls, (\d+) retries, ([\d.]+)s waiting on rate limits", stdout
+    )
+    if not found:
+        return {}
+    return {
+        "pipeline_seconds": float(found.group(1)),
+        "loader_api_calls": int(found.group(2)),
+        "loader_retries": int(found.group(3)),
+        "loader_wait_seconds_all_offices": float(found.group(4)),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# PestRoutes: extraction speed, and wall time against the rate-limit floor
+# ------------------------------------------------------------------------------------------
+
+
+def required_requests(world: Any) -> int:
+    """Requests a full load of one office must make (see the module docstring)."""
+    from loaders.pestroutes.settings import ENTITIES, GET_BATCH_SIZE, SEARCH_CAP
+
+    total = 0
+    for entity in ENTITIES:
+        n = len(world.tables[entity.endpoint])
+        windows = [SEARCH_CAP] * (n // SEARCH_CAP) + [n % SEARCH_CAP]
+        total += len(windows) + sum(math.ceil(w / GET_BATCH_SIZE) for w in windows)
+    return total
+
+
+def _extraction_span(sandbox: Any) -> tuple[float, int, int]:
+    """(seconds from the first to the last API request, requests, refused or failed requests)."""
+    log = sandbox.simulator.request_log()
+    if not log:
+        return 0.0, 0, 0
+    stamps = [entry["ts"] for entry in log]
+    return max(stamps) - min(stamps), len(log), sum(entry["status"] != "ok" for entry in log)
+
+
+def bench_pestroutes_extract(work: Path, size: dict[str, Any]) -> dict[str, Any]:
+    from sandbox.server import start_sandbox_server
+
+    started = time.perf_counter()
+    sandbox = start_sandbox_server(
+        seed=SEED,
+        scale=size["scale"],
+        offices=size["offices"],
+        reads_per_minute=UNLIMITED,
+        reads_per_day=UNLIMITED,
+    )
+    generated = time.perf_counter() - started
+    try:
+        records = sum(sum(world.counts().values()) for world in sandbox.simulator.worlds.values())
+        env = project_env(
+            work / "extract",
+            sandbox,
+            {name: (UNLIMITED, UNLIMITED) for name in sandbox.simulator.offices},
+            None,
+        )
+        seconds, stdout = timed([str(BIN / "elt"), "load", "pestroutes"], env, "elt load pestroutes")
+        span, requests_logged, refused = _extraction_span(sandbox)
+    finally:
+        sandbox.stop()
+    landed = raw_rows(env).get("raw_pestroutes", 0)
+    if landed != records:
+        raise SystemExit(f"pestroutes_extract: RAW holds {landed} rows, the simulator {records}")
+    return {
+        **size,
+        "records": records,
+        "generate_seconds": round(generated, 2),
+        "api_requests": requests_logged,
+        "refused_requests": refused,
+        "extract_seconds": round(span, 2),
+        "extract_records_per_second": round(records / span) if span else None,
+        "load_seconds": round(seconds, 2),
+        "load_records_per_second": round(records / seconds),
+        **_load_summary(stdout),
+    }
+
+
+def bench_pestroutes_rate_limited(work: Path, size: dict[str, Any]) -> dict[str, Any]:
+    from sandbox.server import start_sandbox_server
+
+    per_minute, per_day = size["reads_per_minute"], size["reads_per_day"]
+    sandbox = start_sandbox_server(
+        seed=SEED,
+        scale=size["scale"],
+        offices=size["offices"],
+        reads_per_minute=per_minute,
+        reads_per_day=per_day,
+    )
+    try:
+        required = {name: required_requests(world) for name, world in sandbox.simulator.worlds.items()}
+        if max(required.values()) > per_day:
+            raise SystemExit(
+                f"an office needs {max(required.values())} requests, more than its {per_day} per day: "
+                "no single run can finish; lower the scale"
+            )
+        floors = {name: 60.0 * ((r - 1) // per_minute) for name, r in required.items()}
+        floor = max(floors.values())
+        records = sum(sum(world.counts().values()) for world in sandbox.simulator.worlds.values())
+        env = project_env(
+            work / "rate_limited",
+            sandbox,
+            {name: (per_minute, per_day) for name in sandbox.simulator.offices},
+            None,
+        )
+        seconds, stdout = timed([str(BIN / "elt"), "load", "pestroutes"], env, "elt load pestroutes")
+        span, requests_logged, refused = _extraction_span(sandbox)
+        per_office = {name: len(sandbox.simulator.request_log(name)) for name in sandbox.simulator.offices}
+    finally:
+        sandbox.stop()
+    landed = raw_rows(env).get("raw_pestroutes", 0)
+    if landed != records:
+        raise SystemExit(f"pestroutes_rate_limited: RAW holds {landed} rows, the simulator {records}")
+    busiest = max(required, key=required.get)
+    return {
+        **size,
+        "records": records,
+        "required_requests_per_office": {"min": min(required.values()), "max": required[busiest]},
+        "requests_made_match_required": per_office == required,
+        "api_requests": requests_logged,
+        "refused_requests": refused,
+        "floor_seconds": floor,
+        "floor_rule": f"60 s x floor(({required[busiest]} - 1) / {per_minute}), busiest office {busiest}",
+        "extract_seconds": round(span, 2),
+        "extract_vs_floor": round(span / floor, 3) if floor else None,
+        "load_seconds": round(seconds, 2),
+        "load_vs_floor": round(seconds / floor, 3) if floor else None,
+        **_load_summary(stdout),
+        "target_vs_floor": 1.2,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# dbt: full build at two scales, incremental build after a 1 % change
+# ------------------------------------------------------------------------------------------
+
+
+def run_results(env: dict[str, str]) -> dict[str, Any]:
+    """Where a dbt run's time went: per resource type, and the ten slowest nodes."""
+    data = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    by_type: dict[str, dict[str, Any]] = {}
+    nodes = []
+    for result in data["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        entry = by_type.setdefault(kind, {"count": 0, "seconds": 0.0})
+        entry["count"] += 1
+        entry["seconds"] += result["execution_time"]
+        nodes.append((result["execution_time"], result["unique_id"], result["status"]))
+    nodes.sort(reverse=True)
+    return {
+        "elapsed_seconds": round(data.get("elapsed_time", 0.0), 2),
+        "by_type": {
+            k: {"count": v["count"], "seconds": round(v["seconds"], 2)} for k, v in sorted(by_type.items())
+        },
+        "slowest": [{"node": uid, "seconds": round(t, 2), "status": s} for t, uid, s in nodes[:10]],
+        "nodes": {uid: round(t, 3) for t, uid, _ in nodes},
+    }
+
+
+def _csv_change(s3_url: str, scale: float, fraction: float) -> int:
+    """Upload one new export holding `fraction` of the service rows already in the bucket: the
+    next file of day 0, generated with the same (messy) proportions. Returns its record count."""
+    from dataclasses import replace
+
+    from sandbox.service_csv import s3 as sandbox_s3
+    from sandbox.service_csv.generator import CorpusConfig, generate_file
+
+    config = CorpusConfig(seed=SEED, scale=scale)
+    rows = max(5, round(config.files_on(0) * config.rows_per_file * fraction))
+    export = generate_file(replace(config, rows_per_file=rows), 0, config.files_on(0) + 1, pool=[])
+    sandbox_s3.upload(sandbox_s3.client(s3_url), sandbox_s3.BUCKET, [export])
+    return len(export.records)
+
+
+def dbt_scale(work: Path, name: str, offices: int, scale: float, change: float | None) -> dict[str, Any]:
+    """Load both sources at `scale` into a fresh warehouse and time a full `dbt build`; with
+    `change`, then change that fraction of the records, load, and time `dbt build` again."""
+    import requests
+
+    from sandbox.server import start_sandbox_server
+    from sandbox.service_csv import s3 as sandbox_s3
+    from sandbox.service_csv.generator import CorpusConfig
+
+    sandbox = start_sandbox_server(seed=SEED, scale=scale, offices=offices)
+    moto = sandbox_s3.start_moto(port=0)
+    result: dict[str, Any] = {"scale": scale, "offices": offices}
+    try:
+        sandbox_s3.seed_bucket(moto.endpoint_url, CorpusConfig(seed=SEED, scale=scale), range(0, 1))
+        limits = {o.name: (o.reads_per_minute, o.reads_per_day) for o in sandbox.simulator.offices.values()}
+        env = project_env(work / name, sandbox, limits, moto.endpoint_url)
+        load_s, _ = timed([str(BIN / "elt"), "load"], env, "elt load")
+        rows = raw_rows(env)
+        parse_s, _ = timed([str(BIN / "dbt"), "parse", "--quiet"], env, "dbt parse")
+        build_s, _ = timed([str(BIN / "dbt"), "build", "--quiet"], env, "dbt build")
+        full = run_results(env)
+        result |= {
+            "raw_rows": rows,
+            "raw_rows_total": sum(rows.values()),
+            "load_seconds": round(load_s, 2),
+            "parse_seconds": round(parse_s, 2),
+            "build_seconds": round(build_s, 2),
+            "build_run_results": full,
+        }
+        if change:
+            touched = requests.post(f"{sandbox.url}/_sandbox/touch", json={"fraction": change}, timeout=60)
+            touched.raise_for_status()
+            pestroutes_changed = touched.json()["total"]
+            csv_changed = _csv_change(moto.endpoint_url, scale, change)
+            incr_load_s, _ = timed([str(BIN / "elt"), "load"], env, "elt load (incremental)")
+            after = raw_rows(env)
+            incr_s, _ = timed([str(BIN / "dbt"), "build", "--quiet"], env, "dbt build (incremental)")
+            incr = run_results(env)
+            full_nodes = full.pop("nodes")
+            slowest_share = [
+                {**node, "full_seconds": full_nodes.get(node["node"])} for node in incr["slowest"]
+            ]
+            incr.pop("nodes")
+            result["incremental"] = {
+                "fraction_changed": change,
+                "pestroutes_records_changed": pestroutes_changed,
+                "service_csv_records_added": csv_changed,
+                "raw_rows_added": sum(after.values()) - sum(rows.values()),
+                "load_seconds": round(incr_load_s, 2),
+                "build_seconds": round(incr_s, 2),
+                "build_vs_full": round(incr_s / build_s, 3),
+                "target_vs_full": 0.15,
+                "build_run_results": {**incr, "slowest": slowest_share},
+            }
+        else:
+            full.pop("nodes")
+    finally:
+        moto.stop()
+        sandbox.stop()
+    return result
+
+
+def bench_dbt(work: Path, size: dict[str, Any]) -> dict[str, Any]:
+    small = dbt_scale(work, "dbt_small", size["offices"], size["scale"], None)
+    large = dbt_scale(work, "dbt_large", size["offices"], 2 * size["scale"], size["change"])
+    data_ratio = large["raw_rows_total"] / small["raw_rows_total"]
+    time_ratio = large["build_seconds"] / small["build_seconds"]
+    return {
+        "small": small,
+        "large": large,
+        "data_ratio": round(data_ratio, 3),
+        "time_ratio": round(time_ratio, 3),
+        # 1: time grows like the data; below 1: fixed costs dominate; above 1: worse than linear.
+        "growth_exponent": round(math.log(time_ratio) / math.log(data_ratio), 3),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# service_csv: the existing bench, as a subprocess
+# ------------------------------------------------------------------------------------------
+
+
+def bench_service_csv(quick: bool) -> dict[str, Any]:
+    cmd = [sys.executable, str(REPO / "bench" / "service_csv_bench.py"), *(["--quick"] if quick else [])]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"service_csv bench failed with exit code {done.returncode}")
+    print(done.stdout.rstrip(), flush=True)  # its own table (peak memory, read_csv reference)
+    return json.loads((RESULTS / "service_csv.json").read_text())
+
+
+# ------------------------------------------------------------------------------------------
+# The table
+# ------------------------------------------------------------------------------------------
+
+
+def table(results: dict[str, Any]) -> list[str]:
+    rows: list[tuple[str, str, str]] = []
+    if "pestroutes_extract" in results:
+        r = results["pestroutes_extract"]
+        where = f"{r['offices']} offices, scale {r['scale']}, {r['records']:,} records, limits off"
+        rows += [
+            ("pestroutes extract (API span)", f"{r['extract_records_per_second']:,} records/s", where),
+            (
+                "pestroutes `elt load` whole",
+                f"{r['load_records_per_second']:,} records/s",
+                f"{r['load_seconds']} s",
+            ),
+        ]
+    if "pestroutes_rate_limited" in results:
+        r = results["pestroutes_rate_limited"]
+        where = (
+            f"{r['offices']} offices x {r['reads_per_minute']}/min, scale {r['scale']}, "
+            f"{r['required_requests_per_office']['max']} requests/office, floor {r['floor_seconds']:.0f} s"
+        )
+        rows += [
+            (
+                "pestroutes rate-limited load",
+                f"{r['load_vs_floor']}x floor",
+                f"{r['load_seconds']} s; {where}",
+            ),
+            (
+                "  of which API span",
+                f"{r['extract_vs_floor']}x floor",
+                f"{r['extract_seconds']} s (target <= 1.2x)",
+            ),
+        ]
+    if "dbt" in results:
+        r = results["dbt"]
+        for key in ("small", "large"):
+            s = r[key]
+            rows.append(
+                (
+                    f"dbt build, scale {s['scale']}",
+                    f"{s['build_seconds']} s",
+                    f"{s['raw_rows_total']:,} RAW rows",
+                )
+            )
+        rows.append(
+            (
+                "dbt growth",
+                f"{r['time_ratio']}x time",
+                f"for {r['data_ratio']}x data (exponent {r['growth_exponent']}; 1 = linear)",
+            )
+        )
+        incr = r["large"].get("incremental")
+        if incr:
+            rows.append(
+                (
+                    "dbt incremental after 1 %",
+                    f"{incr['build_seconds']} s",
+                    f"{incr['build_vs_full']:.1%} of full (target <= 15 %); "
+                    f"{incr['raw_rows_added']:,} new RAW rows",
+                )
+            )
+    if "service_csv" in results:
+        r = results["service_csv"]["run"]
+        rows += [
+            ("service_csv S3 -> RAW", f"{r['load_rows_per_second']:,} rows/s", f"{r['records']:,} records"),
+            (
+                "service_csv RAW -> staging",
+                f"{r.get('dbt_rows_per_second', 0):,} rows/s",
+                f"{r.get('dbt_seconds')} s",
+            ),
+        ]
+    width = max(len(a) for a, _, _ in rows) if rows else 10
+    value = max(len(b) for _, b, _ in rows) if rows else 10
+    return [f"{a:<{width}}  {b:>{value}}  {c}" for a, b, c in rows]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: the whole run in under 5 minutes")
+    parser.add_argument(
+        "--only", nargs="+", choices=BENCHES, default=list(BENCHES), help="run only these benches"
+    )
+    args = parser.parse_args()
+    index = 0 if args.quick else 1
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    summary: dict[str, Any] = {
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "git": git_commit(),
+        "results": {},
+    }
+    work = Path(tempfile.mkdtemp(prefix="elt_bench_"))
+    started = time.perf_counter()
+    try:
+        for name in BENCHES:
+            if name not in args.only:
+                continue
+            print(f"bench {name} ...", flush=True)
+            began = time.perf_counter()
+            if name == "service_csv":
+                result = bench_service_csv(args.quick)
+            else:
+                result = globals()[f"bench_{name}"](work, SIZES[name][index])
+            result["bench_seconds"] = round(time.perf_counter() - began, 1)
+            summary["results"][name] = result
+            if name != "service_csv":  # that bench writes its own file
+                (RESULTS / f"{name}.json").write_text(
+                    json.dumps(
+                        {
+                            **{k: summary[k] for k in ("command", "started_at", "machine", "git")},
+                            name: result,
+                        },
+                        indent=2,
+                    )
+                    + "\n"
+                )
+            print(f"bench {name}: {result['bench_seconds']} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    summary["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    m = summary["machine"]
+    print()
+    print(
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}; "
+        f"load average {m['load_average_at_start'][0]} at start, {m['load_average_at_end'][0]} at end"
+    )
+    print(
+        f"commit {summary['git']['commit'][:10]}{' (dirty)' if summary['git']['dirty'] else ''}; "
+        f"{summary['command']}"
+    )
+    print("\n".join(table(summary["results"])))
+    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(
+        f"wrote {(RESULTS / 'summary.json').relative_to(REPO)} (and one JSON per bench) "
+        f"in {summary['seconds']} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
