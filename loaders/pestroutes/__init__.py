@@ -118,9 +118,12 @@ def pestroutes_source(
     entities: Sequence[Entity] = ENTITIES,
     full_refresh: bool = False,
 ) -> Iterator[DltResource]:
-    for client in clients:
-        office = client.office
-        for entity in entities:
+    # Entity by entity across offices, not office by office: dlt hands resources to its worker
+    # pool in this order, and each office is rate limited on its own key, so the first wave of
+    # workers must span every office (office by office, 17 offices queued behind the first few).
+    for entity in entities:
+        for client in clients:
+            office = client.office
             yield dlt.resource(
                 _entity_pages(client, entity, report, full_refresh),
                 name=f"{entity.table}__{office.name}",
