@@ -124,26 +124,33 @@ def test_a_load_killed_anywhere_then_rerun_ends_as_if_never_interrupted(
     points = Points(project, sources, counting_proxy)
     try:
         sources.server.simulator.set_latency(0.02)  # a few seconds of extraction to land a kill in
-        # Each run starts where the previous, killed one stopped: it first finishes (or drops) what
-        # that one left in the pipeline folders, then loads the rest.
+        # Each run starts where the previous, killed one stopped. A kill during extraction leaves
+        # nothing to finish (dlt drops the half-written package and its state with it); a kill
+        # after extraction leaves a package the next run must land first (third column).
         kills = [
-            ("pestroutes: early in extraction", points.api_requests(10)),
-            ("pestroutes: late in extraction", points.api_requests(80)),
-            ("pestroutes: during normalisation", points.normalizing("pestroutes")),
-            ("pestroutes: during the warehouse write", points.writing("pestroutes")),
-            ("service_csv: during extraction", points.file_downloads(3)),
-            ("service_csv: during normalisation", points.normalizing("service_csv")),
-            ("service_csv: during the warehouse write", points.writing("service_csv")),
+            ("pestroutes: early in extraction", points.api_requests(10), None),
+            ("pestroutes: late in extraction", points.api_requests(80), None),
+            ("pestroutes: during normalisation", points.normalizing("pestroutes"), "pestroutes"),
+            ("pestroutes: during the warehouse write", points.writing("pestroutes"), "pestroutes"),
+            ("service_csv: during extraction", points.file_downloads(3), None),
+            ("service_csv: during normalisation", points.normalizing("service_csv"), "service_csv"),
+            ("service_csv: during the warehouse write", points.writing("service_csv"), "service_csv"),
         ]
-        for where, condition in kills:
+        runs = []  # stderr of each run
+        for where, condition, _ in kills:
             sources.server.simulator.clear_requests()
             counting_proxy.plan.log.clear()
-            kill_when(project, ["elt", "load"], where, condition)
+            runs.append(kill_when(project, ["elt", "load"], where, condition))
         sources.server.simulator.set_latency(0)
-        project.elt("load")
+        runs.append(project.elt("load").stderr)
     finally:
         sources.reset()
 
+    for (where, _, pending), following in zip(kills, runs[1:], strict=True):
+        if pending:
+            assert f"{pending}: finishing an interrupted load" in following, where
+        else:
+            assert "finishing an interrupted load" not in following, where
     assert not differences(table_checksums(project, RAW_SCHEMAS), reference.raw)
     project.dbt("build")
     assert not differences(table_checksums(project, BUILD_SCHEMAS), reference.build)

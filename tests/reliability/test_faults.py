@@ -8,12 +8,16 @@ fault_proxy.py), and the cron chain is run as cron runs it when retries run out.
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from botocore.config import Config
 
+from sandbox.offices import sandbox_offices
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.fault_proxy import FAULT_KINDS, RunningProxy, start_fault_proxy
 from tests.conftest import REPO, Project
@@ -153,3 +157,22 @@ def test_a_failed_nightly_run_leaves_the_published_release_untouched(
     assert project.query("select release_id, status from quality.release_history order by released_at") == (
         releases
     )
+
+
+def test_the_sandbox_latency_option_slows_every_api_request(make_sandbox: Any) -> None:
+    """The crash tests widen their kill windows with it: it must really hold requests back."""
+    server = make_sandbox(sandbox_offices(seed=3, count=1), seed=3, scale=0.05)
+    office = server.simulator.offices["north"]
+    url = f"{server.office_url('north')}/customer/search"
+    credentials = {"authenticationKey": office.key, "authenticationToken": office.token}
+
+    def timed() -> float:
+        started = time.perf_counter()
+        requests.post(url, data=credentials, timeout=10).raise_for_status()
+        return time.perf_counter() - started
+
+    fast = timed()
+    requests.post(f"{server.url}/_sandbox/latency", json={"seconds": 0.4}, timeout=10).raise_for_status()
+    assert timed() >= 0.4 > fast
+    requests.post(f"{server.url}/_sandbox/latency", json={"seconds": 0}, timeout=10).raise_for_status()
+    assert timed() < 0.4
