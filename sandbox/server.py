@@ -117,6 +117,9 @@ class SandboxApp:
         if (method, route) == ("POST", "faults/clear"):
             sim.clear_faults()
             return _json({"cleared": True})
+        if (method, route) == ("POST", "latency"):
+            sim.set_latency(float(_body(body).get("seconds", 0)))
+            return _json({"latency": sim.latency})
         if (method, route) == ("POST", "budget"):
             spec = _body(body)
             per_minute, per_day = spec.get("reads_per_minute"), spec.get("reads_per_day")
@@ -271,6 +274,7 @@ def build_simulator(
     get_cap: int = 1_000,
     day: int = 0,
     fault_timeout: float = 30.0,
+    latency: float = 0.0,
     reads_per_minute: int | None = None,
     reads_per_day: int | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -291,6 +295,7 @@ def build_simulator(
         get_cap=get_cap,
         day=day,
         fault_timeout=fault_timeout,
+        latency=latency,
         clock=clock,
     )
 
@@ -325,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reads-per-minute", type=int, default=None)
     parser.add_argument("--reads-per-day", type=int, default=None)
     parser.add_argument("--fault-timeout", type=float, default=30.0, help="seconds a `timeout` fault stalls")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds every API request waits")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -348,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         get_cap=args.get_cap,
         day=args.day,
         fault_timeout=args.fault_timeout,
+        latency=args.latency,
         reads_per_minute=args.reads_per_minute,
         reads_per_day=args.reads_per_day,
     )

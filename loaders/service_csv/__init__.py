@@ -181,7 +181,9 @@ def s3_client(s3: S3Settings) -> Any:
         region_name=s3.region,
         endpoint_url=s3.endpoint_url,
         config=Config(
-            retries={"max_attempts": s3.max_attempts, "mode": "standard"},
+            # botocore's `max_attempts` counts retries only; `total_max_attempts` counts the
+            # first try too, which is what `max_attempts` means in our config.
+            retries={"total_max_attempts": s3.max_attempts, "mode": "standard"},
             connect_timeout=s3.connect_timeout,
             read_timeout=s3.read_timeout,
         ),
@@ -220,14 +222,38 @@ def is_connection_error(error: BaseException) -> bool:
 
 
 def download(client: Any, s3: S3Settings, obj: S3Object, directory: str) -> tuple[bytes, str]:
-    """The object's bytes (through a temporary file, streamed) and the ETag of what was read."""
-    response = client.get_object(Bucket=s3.bucket, Key=obj.key)
-    etag = str(response.get("ETag", obj.etag)).strip('"')
-    with tempfile.TemporaryFile(dir=directory) as handle:
-        for chunk in response["Body"].iter_chunks(chunk_size=1 << 20):
-            handle.write(chunk)
-        handle.seek(0)
-        return handle.read(), etag
+    """The object's bytes (through a temporary file, streamed) and the ETag of what was read.
+
+    botocore retries a request until its response headers arrive, but not a body cut off while
+    streaming (connection reset, read timeout, fewer bytes than Content-Length): that raises
+    from `iter_chunks`, so the whole GET is repeated here, up to `max_attempts` in all.
+    """
+    from botocore.exceptions import BotoCoreError
+
+    attempt = 0
+    while True:
+        attempt += 1
+        response = client.get_object(Bucket=s3.bucket, Key=obj.key)
+        etag = str(response.get("ETag", obj.etag)).strip('"')
+        try:
+            with tempfile.TemporaryFile(dir=directory) as handle:
+                for chunk in response["Body"].iter_chunks(chunk_size=1 << 20):
+                    handle.write(chunk)
+                handle.seek(0)
+                return handle.read(), etag
+        except (BotoCoreError, OSError) as error:
+            if attempt >= s3.max_attempts:
+                raise
+            delay = min(0.5 * 2 ** (attempt - 1), 5.0)
+            log.warning(
+                "service_csv: %s: download interrupted (%s); retry %d/%d in %.1fs",
+                obj.key,
+                _one_line(error),
+                attempt,
+                s3.max_attempts - 1,
+                delay,
+            )
+            time.sleep(delay)
 
 
 # ------------------------------------------------------------------------------------------

@@ -359,6 +359,7 @@ class PestRoutesSimulator:
         get_cap: int = 1_000,
         day: int = 0,
         fault_timeout: float = 30.0,
+        latency: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not offices:
@@ -370,6 +371,9 @@ class PestRoutesSimulator:
         self.search_cap = search_cap
         self.get_cap = get_cap
         self.fault_timeout = fault_timeout
+        # Seconds every API request waits before it is answered (a slow network or a busy API);
+        # widens the windows tests kill a loader in. Changed at run time with set_latency().
+        self.latency = latency
         self.offices: dict[str, OfficeSpec] = {office.name: office for office in offices}
         if len(self.offices) != len(offices):
             raise ValueError("office names must be unique")
@@ -509,6 +513,11 @@ class PestRoutesSimulator:
                     budget.per_day = reads_per_day if reads_per_day is not None else budget.per_day
                     budget.reset()
 
+    def set_latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"latency must not be negative, got {seconds}")
+        self.latency = seconds
+
     def close(self) -> None:
         """Wake requests sleeping in a `timeout` fault so a server can stop promptly."""
         self._closing.set()
@@ -543,6 +552,8 @@ class PestRoutesSimulator:
             if header is not None and name not in params:
                 params[name] = header  # echoed like body credentials: the quirk loaders must scrub
 
+        if self.latency:
+            self._closing.wait(self.latency)
         fault = self._take_fault(office_name, endpoint, action)
         if fault in _FAULT_PAGES:
             self._record(office_name, endpoint, action, None, f"fault: {fault}", _FAULT_PAGES[fault][0])
