@@ -451,6 +451,34 @@ def _outcomes(
             yield pending.popleft().result()
 
 
+# Rows handed to dlt per item. dlt does fixed work per item (it computes and validates the
+# table's schema hints, ~50 ms), so files are batched; the batch bounds the memory held.
+BATCH_ROWS = 100_000
+
+
+class _Batch:
+    """Arrow tables of several files, released together once they hold BATCH_ROWS rows."""
+
+    def __init__(self) -> None:
+        self.records: list[pa.Table] = []
+        self.rejects: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, outcome: FileOutcome) -> None:
+        assert outcome.records is not None
+        self.records.append(outcome.records)
+        self.rows += outcome.records.num_rows
+        if outcome.rejects is not None:
+            self.rejects.append(outcome.rejects)
+
+    def flush(self) -> Iterator[Any]:
+        if self.records:
+            yield dlt.mark.with_table_name(pa.concat_tables(self.records), RECORDS)
+        if self.rejects:
+            yield dlt.mark.with_table_name(pa.concat_tables(self.rejects), REJECTS)
+        self.records, self.rejects, self.rows = [], [], 0
+
+
 def _files(
     client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str, workers: int
 ) -> Iterator[Any]:
@@ -464,6 +492,7 @@ def _files(
         if before and before.get("status") == "failed" and before.get("etag") == obj.etag:
             attempts = int(before.get("attempts") or 0) + 1
         jobs.append((obj, attempts))
+    batch = _Batch()
     for done, outcome in enumerate(_outcomes(client, s3, jobs, workers), 1):
         obj = outcome.obj
         report.api_calls += 1
@@ -474,15 +503,16 @@ def _files(
             result.fetched, result.landed, result.status = counts.records_read, counts.rows_landed, "ok"
             if counts.rows_rejected:
                 result.status = f"ok, {counts.rows_rejected} rejected"
-            yield dlt.mark.with_table_name(outcome.records, RECORDS)
-            if outcome.rejects is not None:
-                yield dlt.mark.with_table_name(outcome.rejects, REJECTS)
+            batch.add(outcome)
+            if batch.rows >= BATCH_ROWS:
+                yield from batch.flush()
         else:
             result.status, result.error = "failed", f"{outcome.error_class}: {outcome.error}"
             report.fail_scope(obj.key, f"{outcome.error_class} error: {outcome.error}")
             log.error("service_csv: %s failed (%s): %s", obj.key, outcome.error_class, outcome.error)
         manifest.append(manifest_row(outcome, outcome.extracted_at or utc_now()))
         progress.update(done, counts.records_read if counts else 0)
+    yield from batch.flush()
     progress.close()
     if manifest:
         yield dlt.mark.with_table_name(pa.Table.from_pylist(manifest, schema=MANIFEST_SCHEMA), MANIFEST)
