@@ -8,6 +8,7 @@ stops the others: it is recorded as failed with its error class and retried on t
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -137,5 +138,12 @@ def load(
     # importing the files as they were extracted.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
+    # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
+    # with the corpus; capped (unless set), DuckDB evicts or spills instead. Other targets
+    # ignore the key.
+    os.environ.setdefault(
+        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
+        json.dumps({"memory_limit": str(_config("duckdb_memory_limit", "256MB"))}),
+    )
     run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
     return report
