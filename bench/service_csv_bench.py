@@ -2,16 +2,25 @@
 
     .venv/bin/python bench/service_csv_bench.py                 # 500 files x 8,400 rows (~4.2M)
     .venv/bin/python bench/service_csv_bench.py --quick         # 40 files x 2,000 rows (< 1 min)
-    .venv/bin/python bench/service_csv_bench.py --memory-check  # peak RSS at 50 and 200 files
+    .venv/bin/python bench/service_csv_bench.py --memory-check  # + peak RSS at 50 and 200 files
+
+From another script: `run(quick=True)` returns the report as a dict (and writes the JSON).
 
 One run: generate the messy corpus (default `Mess` proportions, deterministic) into a fresh
 in-process moto bucket and the same bytes into a local directory; then, in a temporary project
 (its own DuckDB file, pipelines dir, dbt target and log paths - never the repository's):
 
 (a) `elt load service_csv` (S3 -> RAW) and `dbt build --select staging.service_csv`
-    (RAW -> staging), each timed, rows/s, and the peak RSS of the process;
-(b) DuckDB `read_csv` (all_varchar, ignore_errors) of the local files into a table: the
-    speed-of-light reference, and the loader's ratio to it.
+    (RAW -> staging), each timed: wall seconds, rows/s, CPU seconds (user + sys of the process
+    and its children, so the loader's parse workers count) per 100k rows, and peak RSS; dlt's
+    extract / normalize / load step times from the pipeline trace, and dbt's slowest nodes
+    from run_results.json;
+(b) DuckDB `read_csv` (all_varchar, ignore_errors) of the local files into a table, timed
+    inside its process: the speed-of-light reference, and the loader's ratio to it.
+
+The moto server runs in this process, so S3 serving competes with the loader for the CPUs
+(real S3 would not). On a shared machine wall times vary with the load average (reported);
+CPU seconds per 100k rows are the steadier figure.
 
 Prints a table and writes bench/results/service_csv.json. Peak memory is the largest single
 process's maxrss (getrusage RUSAGE_CHILDREN of a wrapper process that only runs the command).
@@ -38,6 +47,7 @@ sys.path.insert(0, str(REPO))
 BIN = Path(sys.executable).parent
 RESULTS = REPO / "bench" / "results" / "service_csv.json"
 FILES_PER_DAY = 20
+_LAST_STDERR: dict[str, str] = {"text": ""}
 
 
 # ------------------------------------------------------------------------------------------
@@ -93,15 +103,17 @@ def build_corpus(files: int, rows: int, seed: int, directory: Path, unique: int)
 
 
 def _measure_main(argv: list[str]) -> int:
-    """`--_measure CMD...`: run CMD, print its peak RSS (KiB) on the last line of stderr."""
+    """`--_measure CMD...`: run CMD, print its peak RSS (KiB) and the CPU seconds (user + sys)
+    of it and every process it waited for, on the last line of stderr."""
     completed = subprocess.run(argv, check=False)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    sys.stderr.write(f"\n__peak_rss_kib={peak}\n")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sys.stderr.write(f"\n__peak_rss_kib={usage.ru_maxrss} __cpu_s={usage.ru_utime + usage.ru_stime:.3f}\n")
     return completed.returncode
 
 
-def measured(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, float]:
-    """(seconds, peak RSS MiB) of `cmd`, run from the repository root."""
+def measured(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds user + sys) of `cmd`, run from the repository
+    root. The machine may be shared: CPU seconds do not count time spent waiting for a core."""
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, __file__, "--_measure", *cmd],
@@ -112,11 +124,13 @@ def measured(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, fl
         check=False,
     )
     seconds = time.perf_counter() - started
+    _LAST_STDERR["text"] = completed.stderr
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
         raise SystemExit(f"{label} failed with exit code {completed.returncode}")
-    marker = completed.stderr.rsplit("__peak_rss_kib=", 1)[1].split()[0]
-    return seconds, int(marker) / 1024
+    marker = completed.stderr.rsplit("__peak_rss_kib=", 1)[1].split()
+    cpu = float(marker[1].removeprefix("__cpu_s="))
+    return seconds, int(marker[0]) / 1024, cpu
 
 
 # ------------------------------------------------------------------------------------------
@@ -124,7 +138,7 @@ def measured(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, fl
 # ------------------------------------------------------------------------------------------
 
 
-def project_env(root: Path, endpoint: str, bucket: str, extra: str = "") -> dict[str, str]:
+def project_env(root: Path, endpoint: str, bucket: str) -> dict[str, str]:
     from sandbox.service_csv import s3 as sandbox_s3
 
     dlt_dir = root / ".dlt"
@@ -167,17 +181,46 @@ def upload(endpoint: str, bucket: str, corpus_dir: Path, meta: dict[str, Any]) -
         )
 
 
+def _per_100k(cpu_seconds: float, rows: int) -> float:
+    return round(cpu_seconds * 100_000 / max(rows, 1), 2)
+
+
+def dlt_steps(env: dict[str, str]) -> dict[str, float]:
+    """Wall seconds of dlt's extract / normalize / load steps, from the pipeline's saved trace."""
+    import dlt
+
+    pipeline = dlt.attach("service_csv", pipelines_dir=env["ELT_PIPELINES_DIR"])
+    trace = pipeline.last_trace
+    steps: dict[str, float] = {}
+    for step in trace.steps if trace else []:
+        if step.started_at and step.finished_at and step.step in ("extract", "normalize", "load"):
+            steps[step.step] = round((step.finished_at - step.started_at).total_seconds(), 2)
+    return steps
+
+
+def dbt_nodes(env: dict[str, str], top: int = 8) -> list[dict[str, Any]]:
+    """The slowest nodes of the last dbt command (target/run_results.json)."""
+    results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())["results"]
+    nodes = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)
+    return [
+        {"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r.get("execution_time") or 0, 2)}
+        for r in nodes[:top]
+    ]
+
+
 def load_and_build(
-    endpoint: str, corpus_dir: Path, meta: dict[str, Any], work: Path, name: str, dbt: bool, extra: str = ""
+    endpoint: str, corpus_dir: Path, meta: dict[str, Any], work: Path, name: str, dbt: bool
 ) -> dict[str, Any]:
     import duckdb
 
     bucket = f"bench-{name}"
     upload(endpoint, bucket, corpus_dir, meta)
     root = work / name
-    env = project_env(root, endpoint, bucket, extra)
+    env = project_env(root, endpoint, bucket)
     records = sum(e["records"] for e in meta["entries"])
-    load_s, load_mb = measured([str(BIN / "elt"), "load", "service_csv"], env, "elt load service_csv")
+    load_s, load_mb, load_cpu = measured(
+        [str(BIN / "elt"), "load", "service_csv"], env, "elt load service_csv"
+    )
     with duckdb.connect(env["ELT_DUCKDB_PATH"], read_only=True) as conn:
         landed = conn.execute("select count(*) from raw_service_csv.service_records").fetchone()[0]
         rejected = conn.execute("select count(*) from raw_service_csv.rejected_lines").fetchone()[0]
@@ -196,9 +239,12 @@ def load_and_build(
         "load_seconds": round(load_s, 2),
         "load_rows_per_second": round(records / load_s),
         "load_peak_rss_mb": round(load_mb),
+        "load_cpu_seconds": round(load_cpu, 2),
+        "load_cpu_seconds_per_100k_rows": _per_100k(load_cpu, records),
+        "load_dlt_steps_seconds": dlt_steps(env),
     }
     if dbt:
-        dbt_s, dbt_mb = measured(
+        dbt_s, dbt_mb, dbt_cpu = measured(
             [
                 str(BIN / "dbt"),
                 "build",
@@ -215,14 +261,19 @@ def load_and_build(
             "dbt_seconds": round(dbt_s, 2),
             "dbt_rows_per_second": round(landed / dbt_s),
             "dbt_peak_rss_mb": round(dbt_mb),
+            "dbt_cpu_seconds": round(dbt_cpu, 2),
+            "dbt_cpu_seconds_per_100k_rows": _per_100k(dbt_cpu, landed),
+            "dbt_slowest_nodes": dbt_nodes(env),
             "end_to_end_seconds": round(load_s + dbt_s, 2),
             "end_to_end_rows_per_second": round(records / (load_s + dbt_s)),
+            "end_to_end_cpu_seconds_per_100k_rows": _per_100k(load_cpu + dbt_cpu, records),
         }
     return result
 
 
 def speed_of_light(corpus_dir: Path, work: Path, records: int) -> dict[str, Any]:
-    """DuckDB's read_csv of the same files into a table (no repair, no lineage, no manifest)."""
+    """DuckDB's read_csv of the same files into a table (no repair, no lineage, no manifest).
+    Timed inside the process (the interpreter's start is not DuckDB's work)."""
     import duckdb
 
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(29)) + "}"
@@ -232,16 +283,132 @@ def speed_of_light(corpus_dir: Path, work: Path, records: int) -> dict[str, Any]
         f"auto_detect=false, header=true, delim=',', quote='\"', escape='\"', columns={columns}, "
         "strict_mode=false, null_padding=true, filename=true)"
     )
-    code = f"import duckdb\nduckdb.connect({str(work / 'sol.duckdb')!r}).execute({sql!r})\n"
-    seconds, peak = measured([sys.executable, "-c", code], dict(os.environ), "duckdb read_csv")
+    code = (
+        "import sys, time, duckdb\n"
+        f"conn = duckdb.connect({str(work / 'sol.duckdb')!r})\n"
+        f"started = time.perf_counter()\nconn.execute({sql!r})\n"
+        "sys.stderr.write(f'__read_csv_s={time.perf_counter() - started:.3f}\\n')\n"
+    )
+    _, peak, cpu = measured([sys.executable, "-c", code], dict(os.environ), "duckdb read_csv")
+    seconds = _LAST_STDERR["text"].split("__read_csv_s=", 1)[1].split()[0]
     with duckdb.connect(str(work / "sol.duckdb"), read_only=True) as conn:
         rows = conn.execute("select count(*) from t").fetchone()[0]
     return {
-        "seconds": round(seconds, 2),
+        "seconds": round(float(seconds), 2),
         "rows": rows,
-        "rows_per_second": round(records / seconds),
+        "rows_per_second": round(records / float(seconds)),
         "peak_rss_mb": round(peak),
+        "cpu_seconds_process": round(cpu, 2),
     }
+
+
+def run(
+    quick: bool = False,
+    *,
+    files: int = 500,
+    rows_per_file: int = 8400,
+    seed: int = 42,
+    unique_files: int = 40,
+    dbt: bool = True,
+    memory_check: bool = False,
+    corpus_cache: Path | None = None,
+    command: str = "service_csv_bench.run()",
+) -> dict[str, Any]:
+    """Run the benchmark and return its report (also written to bench/results/service_csv.json).
+    `quick`: 40 files x 2,000 rows. `memory_check`: also load and build 50 and 200 files of
+    2,000 rows, each in a fresh warehouse, for peak RSS at two corpus sizes."""
+    from sandbox.service_csv import s3 as sandbox_s3
+
+    if quick:
+        files, rows_per_file = 40, 2000
+    cache = corpus_cache or Path(tempfile.gettempdir()) / "service_csv_bench_corpus"
+
+    def corpus(n_files: int, rows: int) -> tuple[Path, dict[str, Any]]:
+        directory = cache / f"{n_files}x{rows}-seed{seed}-u{unique_files}"
+        started = time.perf_counter()
+        meta = build_corpus(n_files, rows, seed, directory, unique_files)
+        print(
+            f"corpus {n_files} files x {rows} rows: {directory} ({time.perf_counter() - started:.1f}s)",
+            flush=True,
+        )
+        return directory, meta
+
+    moto = sandbox_s3.start_moto(port=0)
+    work = Path(tempfile.mkdtemp(prefix="service_csv_bench_"))
+    try:
+        corpus_dir, meta = corpus(files, rows_per_file)
+        main_run = load_and_build(moto.endpoint_url, corpus_dir, meta, work, "main", dbt=dbt)
+        sol = speed_of_light(corpus_dir, work, main_run["records"])
+        report: dict[str, Any] = {
+            "command": command,
+            "cpus": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "run": main_run,
+            "duckdb_read_csv": sol,
+            "load_vs_read_csv": round(sol["seconds"] / main_run["load_seconds"], 3),
+        }
+        if "end_to_end_seconds" in main_run:
+            report["end_to_end_vs_read_csv"] = round(sol["seconds"] / main_run["end_to_end_seconds"], 3)
+        if memory_check:
+            report["memory"] = []
+            for n_files in (50, 200):
+                directory, small = corpus(n_files, 2000)
+                mem = load_and_build(moto.endpoint_url, directory, small, work, f"mem{n_files}", dbt=True)
+                report["memory"].append(
+                    {
+                        "files": n_files,
+                        "records": mem["records"],
+                        "load_peak_rss_mb": mem["load_peak_rss_mb"],
+                        "dbt_peak_rss_mb": mem["dbt_peak_rss_mb"],
+                    }
+                )
+    finally:
+        moto.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    run, sol = report["run"], report["duckdb_read_csv"]
+    lines = [
+        f"service_csv bench: {run['files']} files, {run['records']:,} records, "
+        f"{run['bytes'] / 2**20:,.0f} MiB, {report['cpus']} cpus (load average {report['load_average_1m']})",
+        f"{'step':<34}{'seconds':>9}{'rows/s':>12}{'CPU s/100k':>12}{'peak RSS MiB':>14}",
+        f"{'S3 -> RAW (elt load service_csv)':<34}{run['load_seconds']:>9.2f}"
+        f"{run['load_rows_per_second']:>12,}{run['load_cpu_seconds_per_100k_rows']:>12.2f}"
+        f"{run['load_peak_rss_mb']:>14,}",
+    ]
+    if "dbt_seconds" in run:
+        lines += [
+            f"{'RAW -> staging (dbt build)':<34}{run['dbt_seconds']:>9.2f}{run['dbt_rows_per_second']:>12,}"
+            f"{run['dbt_cpu_seconds_per_100k_rows']:>12.2f}{run['dbt_peak_rss_mb']:>14,}",
+            f"{'end to end':<34}{run['end_to_end_seconds']:>9.2f}{run['end_to_end_rows_per_second']:>12,}"
+            f"{run['end_to_end_cpu_seconds_per_100k_rows']:>12.2f}",
+        ]
+    lines += [
+        f"{'duckdb read_csv (speed of light)':<34}{sol['seconds']:>9.2f}{sol['rows_per_second']:>12,}"
+        f"{'':>12}{sol['peak_rss_mb']:>14,}",
+        f"dlt steps (s): {run['load_dlt_steps_seconds']}",
+        f"ratio read_csv/load = {report['load_vs_read_csv']}"
+        + (
+            f", read_csv/end to end = {report['end_to_end_vs_read_csv']}"
+            if "end_to_end_vs_read_csv" in report
+            else ""
+        ),
+    ]
+    if "dbt_slowest_nodes" in run:
+        lines.append(
+            "slowest dbt nodes (s): "
+            + ", ".join(f"{n['node']} {n['seconds']}" for n in run["dbt_slowest_nodes"])
+        )
+    for entry in report.get("memory", []):
+        lines.append(
+            f"memory: {entry['files']:>4} files ({entry['records']:,} records): "
+            f"peak RSS load {entry['load_peak_rss_mb']:,} MiB, dbt {entry['dbt_peak_rss_mb']:,} MiB"
+        )
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -257,7 +424,7 @@ def main() -> int:
     parser.add_argument(
         "--memory-check",
         action="store_true",
-        help="also load 50 and 200 files (2,000 rows) and compare peak RSS",
+        help="also load and build 50 and 200 files (2,000 rows) and compare peak RSS",
     )
     parser.add_argument(
         "--unique-files", type=int, default=40, help="distinct files generated; the rest are copies"
@@ -270,79 +437,18 @@ def main() -> int:
         help="where generated corpora are kept between runs (keyed by size and seed)",
     )
     args = parser.parse_args()
-    if args.quick:
-        args.files, args.rows_per_file = 40, 2000
-
-    from sandbox.service_csv import s3 as sandbox_s3
-
-    def corpus(files: int, rows: int) -> tuple[Path, dict[str, Any]]:
-        directory = args.corpus_cache / f"{files}x{rows}-seed{args.seed}-u{args.unique_files}"
-        started = time.perf_counter()
-        meta = build_corpus(files, rows, args.seed, directory, args.unique_files)
-        print(
-            f"corpus {files} files x {rows} rows: {directory} ({time.perf_counter() - started:.1f}s)",
-            flush=True,
-        )
-        return directory, meta
-
-    extra = ""
-    moto = sandbox_s3.start_moto(port=0)
-    work = Path(tempfile.mkdtemp(prefix="service_csv_bench_"))
-    try:
-        corpus_dir, meta = corpus(args.files, args.rows_per_file)
-        main_run = load_and_build(
-            moto.endpoint_url, corpus_dir, meta, work, "main", dbt=not args.no_dbt, extra=extra
-        )
-        sol = speed_of_light(corpus_dir, work, main_run["records"])
-        report: dict[str, Any] = {
-            "command": " ".join(sys.argv),
-            "cpus": os.cpu_count(),
-            "run": main_run,
-            "duckdb_read_csv": sol,
-            "load_vs_read_csv": round(sol["seconds"] / main_run["load_seconds"], 3),
-        }
-        if args.memory_check:
-            report["memory"] = []
-            for files in (50, 200):
-                directory, small = corpus(files, 2000)
-                run = load_and_build(
-                    moto.endpoint_url, directory, small, work, f"mem{files}", dbt=False, extra=extra
-                )
-                report["memory"].append(
-                    {"files": files, "records": run["records"], "load_peak_rss_mb": run["load_peak_rss_mb"]}
-                )
-    finally:
-        moto.stop()
-        shutil.rmtree(work, ignore_errors=True)
-
-    run = main_run
-    lines = [
-        f"service_csv bench: {run['files']} files, {run['records']:,} records, "
-        f"{run['bytes'] / 2**20:,.0f} MiB, {os.cpu_count()} cpus",
-        f"{'step':<34}{'seconds':>9}{'rows/s':>12}{'peak RSS MiB':>14}",
-        f"{'S3 -> RAW (elt load service_csv)':<34}{run['load_seconds']:>9.2f}"
-        f"{run['load_rows_per_second']:>12,}{run['load_peak_rss_mb']:>14,}",
-    ]
-    if "dbt_seconds" in run:
-        lines += [
-            f"{'RAW -> staging (dbt build)':<34}{run['dbt_seconds']:>9.2f}{run['dbt_rows_per_second']:>12,}"
-            f"{run['dbt_peak_rss_mb']:>14,}",
-            f"{'end to end':<34}{run['end_to_end_seconds']:>9.2f}{run['end_to_end_rows_per_second']:>12,}",
-        ]
-    lines += [
-        f"{'duckdb read_csv (speed of light)':<34}{sol['seconds']:>9.2f}{sol['rows_per_second']:>12,}"
-        f"{sol['peak_rss_mb']:>14,}",
-        f"load takes {run['load_seconds'] / sol['seconds']:.1f}x the time of a plain read_csv "
-        f"(ratio read_csv/load = {report['load_vs_read_csv']})",
-    ]
-    for entry in report.get("memory", []):
-        lines.append(
-            f"memory: {entry['files']:>4} files ({entry['records']:,} records): "
-            f"peak RSS {entry['load_peak_rss_mb']:,} MiB"
-        )
-    print("\n".join(lines))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    report = run(
+        args.quick,
+        files=args.files,
+        rows_per_file=args.rows_per_file,
+        seed=args.seed,
+        unique_files=args.unique_files,
+        dbt=not args.no_dbt,
+        memory_check=args.memory_check,
+        corpus_cache=args.corpus_cache,
+        command=" ".join(sys.argv),
+    )
+    print(format_report(report))
     print(f"wrote {RESULTS.relative_to(REPO)}")
     return 0
 

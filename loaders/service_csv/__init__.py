@@ -1,38 +1,47 @@
 """dlt source for service-request CSV exports in S3: new or changed files into raw_service_csv.
 
-One resource reads the objects the manifest says are new, changed or failed last time, one file
-at a time (downloaded to a temporary file, parsed, landed as Arrow tables so dlt writes parquet
-directly) and dispatches to three tables:
+One resource reads the objects the manifest says are new, changed or failed last time. Files are
+downloaded and parsed in worker processes (one per core, a bounded number in flight, so memory
+does not grow with the corpus), in the order of their keys; each parsed file comes back as Arrow
+tables that dlt writes as parquet and imports without rewriting them. It dispatches to three
+tables:
 
 - `service_records`: the 29 canonical columns as text plus file, line and parse lineage;
 - `rejected_lines`: records no rule recovers, with their raw text and the reason;
 - `file_manifest`: one row per object key - what was loaded, what failed and why, counts.
 
 A file's rows and its manifest row travel in the same load package, so the manifest never
-says `loaded` for rows that did not land; a re-uploaded file replaces its rows (delete-insert
-on `_file_key`).
+says `loaded` for rows that did not land. Rows are appended (no merge: dlt's delete-insert
+copies every row through a staging table); a re-uploaded or reloaded file replaces its old rows
+because `pipeline.remove_stale_rows` then deletes every row whose load is not the one its file's
+manifest row came with.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import multiprocessing
 import os
 import sys
-import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.common.errors import ConfigError
 from loaders.common.lineage import utc_now
 from loaders.common.report import LoadReport
 from loaders.service_csv import settings
-from loaders.service_csv.parsing import FileError, ParsedFile, parse_bytes
+from loaders.service_csv.parsing import FileError, parse_bytes
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +60,7 @@ RECORD_SCHEMA = pa.schema(
         pa.field("_parse_note", pa.string()),
         pa.field("_file_encoding", pa.string()),
         pa.field("_extracted_at", TIMESTAMP),
+        pa.field("_dlt_id", pa.string(), nullable=False),
     ]
 )
 REJECT_SCHEMA = pa.schema(
@@ -61,6 +71,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field("raw_text", pa.string()),
         pa.field("reason", pa.string()),
         pa.field("_extracted_at", TIMESTAMP),
+        pa.field("_dlt_id", pa.string(), nullable=False),
     ]
 )
 MANIFEST_SCHEMA = pa.schema(
@@ -221,12 +232,13 @@ def is_connection_error(error: BaseException) -> bool:
     return isinstance(error, BotoCoreError | OSError)
 
 
-def download(client: Any, s3: S3Settings, obj: S3Object, directory: str) -> tuple[bytes, str]:
-    """The object's bytes (through a temporary file, streamed) and the ETag of what was read.
+def download(client: Any, s3: S3Settings, obj: S3Object) -> tuple[bytes, str]:
+    """The object's bytes and the ETag of what was read. One file is held at a time per worker
+    (the parser needs it whole in memory anyway), never the corpus.
 
     botocore retries a request until its response headers arrive, but not a body cut off while
     streaming (connection reset, read timeout, fewer bytes than Content-Length): that raises
-    from `iter_chunks`, so the whole GET is repeated here, up to `max_attempts` in all.
+    from `read()`, so the whole GET is repeated here, up to `max_attempts` in all.
     """
     from botocore.exceptions import BotoCoreError
 
@@ -236,11 +248,7 @@ def download(client: Any, s3: S3Settings, obj: S3Object, directory: str) -> tupl
         response = client.get_object(Bucket=s3.bucket, Key=obj.key)
         etag = str(response.get("ETag", obj.etag)).strip('"')
         try:
-            with tempfile.TemporaryFile(dir=directory) as handle:
-                for chunk in response["Body"].iter_chunks(chunk_size=1 << 20):
-                    handle.write(chunk)
-                handle.seek(0)
-                return handle.read(), etag
+            return response["Body"].read(), etag
         except (BotoCoreError, OSError) as error:
             if attempt >= s3.max_attempts:
                 raise
@@ -262,11 +270,26 @@ def download(client: Any, s3: S3Settings, obj: S3Object, directory: str) -> tupl
 
 
 @dataclass
+class FileCounts:
+    """What the parser found in one file (the manifest's reconciliation columns)."""
+
+    encoding: str
+    records_read: int
+    rows_landed: int
+    rows_repaired: int
+    rows_rejected: int
+    blank_lines: int
+
+
+@dataclass
 class FileOutcome:
     obj: S3Object
     etag: str
     status: str  # loaded | failed
-    parsed: ParsedFile | None = None
+    counts: FileCounts | None = None
+    records: pa.Table | None = None  # RECORD_SCHEMA
+    rejects: pa.Table | None = None  # REJECT_SCHEMA, None when the file has no rejects
+    extracted_at: datetime | None = None
     error_class: str | None = None
     error: str | None = None
     attempts: int = 1
@@ -304,16 +327,34 @@ class Progress:
             sys.stderr.flush()
 
 
-def _records_table(outcome: FileOutcome, extracted_at: datetime) -> pa.Table:
-    parsed = outcome.parsed
-    assert parsed is not None
+def _row_ids(prefix: str, line_numbers: pa.Array) -> pa.Array:
+    """`_dlt_id` for a file's rows: `<prefix>.<line number>`, unique per file version and read.
+
+    dlt would add a random `_dlt_id` in its normalize step, but only by rewriting every parquet
+    file (NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID); built here, in bulk with Arrow, the files
+    are imported as they were extracted.
+    """
+    return pc.binary_join_element_wise(
+        pa.repeat(pa.scalar(prefix, pa.string()), len(line_numbers)),
+        pc.cast(line_numbers, pa.string()),
+        ".",
+    )
+
+
+def _id_prefix(key: str, etag: str, extracted_at: datetime) -> str:
+    digest = hashlib.blake2b(f"{key}\n{etag}\n{extracted_at.isoformat()}".encode(), digest_size=9)
+    return base64.urlsafe_b64encode(digest.digest()).decode()
+
+
+def _records_table(obj: S3Object, etag: str, parsed: Any, extracted_at: datetime, prefix: str) -> pa.Table:
     table = parsed.table
     n = table.num_rows
     extras = {
-        "_file_key": pa.repeat(pa.scalar(outcome.obj.key, pa.string()), n),
-        "_file_etag": pa.repeat(pa.scalar(outcome.etag, pa.string()), n),
+        "_file_key": pa.repeat(pa.scalar(obj.key, pa.string()), n),
+        "_file_etag": pa.repeat(pa.scalar(etag, pa.string()), n),
         "_file_encoding": pa.repeat(pa.scalar(parsed.encoding, pa.string()), n),
         "_extracted_at": pa.repeat(pa.scalar(extracted_at, TIMESTAMP), n),
+        "_dlt_id": _row_ids(prefix, table.column("_line_number").combine_chunks()),
     }
     columns = [
         table.column(name) if name in table.column_names else extras[name] for name in RECORD_SCHEMA.names
@@ -321,23 +362,26 @@ def _records_table(outcome: FileOutcome, extracted_at: datetime) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=RECORD_SCHEMA)
 
 
-def _rejects_table(outcome: FileOutcome, extracted_at: datetime) -> pa.Table:
-    rejects = outcome.parsed.rejects if outcome.parsed else []
+def _rejects_table(obj: S3Object, etag: str, parsed: Any, extracted_at: datetime, prefix: str) -> pa.Table:
+    rejects = parsed.rejects
+    line_numbers = pa.array([r.line_number for r in rejects], pa.int64())
     return pa.Table.from_pydict(
         {
-            "_file_key": [outcome.obj.key] * len(rejects),
-            "_file_etag": [outcome.etag] * len(rejects),
-            "_line_number": [r.line_number for r in rejects],
+            "_file_key": [obj.key] * len(rejects),
+            "_file_etag": [etag] * len(rejects),
+            "_line_number": line_numbers,
             "raw_text": [r.raw_text for r in rejects],
             "reason": [r.reason for r in rejects],
             "_extracted_at": [extracted_at] * len(rejects),
+            # rejected lines get their own prefix: a line is either landed or rejected
+            "_dlt_id": _row_ids(prefix + "r", line_numbers),
         },
         schema=REJECT_SCHEMA,
     )
 
 
 def manifest_row(outcome: FileOutcome, loaded_at: datetime) -> dict[str, Any]:
-    parsed = outcome.parsed
+    counts = outcome.counts
     return {
         "file_key": outcome.obj.key,
         "etag": outcome.etag,
@@ -346,32 +390,50 @@ def manifest_row(outcome: FileOutcome, loaded_at: datetime) -> dict[str, Any]:
         "status": outcome.status,
         "error_class": outcome.error_class,
         "error": outcome.error,
-        "encoding": parsed.encoding if parsed else None,
-        "records_read": parsed.records_read if parsed else 0,
-        "rows_landed": parsed.rows_landed if parsed else 0,
-        "rows_repaired": parsed.rows_repaired if parsed else 0,
-        "rows_rejected": parsed.rows_rejected if parsed else 0,
-        "blank_lines": parsed.blank_lines if parsed else 0,
+        "encoding": counts.encoding if counts else None,
+        "records_read": counts.records_read if counts else 0,
+        "rows_landed": counts.rows_landed if counts else 0,
+        "rows_repaired": counts.rows_repaired if counts else 0,
+        "rows_rejected": counts.rows_rejected if counts else 0,
+        "blank_lines": counts.blank_lines if counts else 0,
         "attempts": outcome.attempts,
         "loaded_at": loaded_at,
     }
 
 
-def process(client: Any, s3: S3Settings, obj: S3Object, attempts: int, directory: str) -> FileOutcome:
-    """Download and parse one object; any failure is the file's, never the run's."""
+def process(client: Any, s3: S3Settings, obj: S3Object, attempts: int) -> FileOutcome:
+    """Download and parse one object into its Arrow tables; any failure is the file's, never
+    the run's."""
     try:
-        data, etag = download(client, s3, obj, directory)
+        data, etag = download(client, s3, obj)
     except Exception as error:  # noqa: BLE001 - classified and recorded, the next file goes on
         error_class = "connection" if is_connection_error(error) else "format"
-        return FileOutcome(obj, obj.etag, "failed", None, error_class, _one_line(error), attempts)
+        return FileOutcome(obj, obj.etag, "failed", error_class=error_class, error=_one_line(error),
+                           attempts=attempts, extracted_at=utc_now())  # fmt: skip
     try:
         parsed = parse_bytes(data)
     except FileError as error:
-        return FileOutcome(obj, etag, "failed", None, error.error_class, str(error), attempts)
+        return FileOutcome(obj, etag, "failed", error_class=error.error_class, error=str(error),
+                           attempts=attempts, extracted_at=utc_now())  # fmt: skip
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the other files
         log.exception("service_csv: unexpected error parsing %s", obj.key)
-        return FileOutcome(obj, etag, "failed", None, "format", _one_line(error), attempts)
-    return FileOutcome(obj, etag, "loaded", parsed, attempts=attempts)
+        return FileOutcome(obj, etag, "failed", error_class="format", error=_one_line(error),
+                           attempts=attempts, extracted_at=utc_now())  # fmt: skip
+    del data
+    extracted_at = utc_now()
+    prefix = _id_prefix(obj.key, etag, extracted_at)
+    counts = FileCounts(parsed.encoding, parsed.records_read, parsed.rows_landed, parsed.rows_repaired,
+                        parsed.rows_rejected, parsed.blank_lines)  # fmt: skip
+    return FileOutcome(
+        obj,
+        etag,
+        "loaded",
+        counts,
+        records=_records_table(obj, etag, parsed, extracted_at, prefix),
+        rejects=_rejects_table(obj, etag, parsed, extracted_at, prefix) if parsed.rejects else None,
+        extracted_at=extracted_at,
+        attempts=attempts,
+    )
 
 
 def _one_line(error: BaseException) -> str:
@@ -379,35 +441,106 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _files(client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str) -> Iterator[Any]:
+# Each worker process keeps one S3 client (boto3 clients are not shared across processes).
+_worker_client: dict[str, Any] = {}
+
+
+def _process_in_worker(s3: S3Settings, obj: S3Object, attempts: int) -> FileOutcome:
+    client = _worker_client.get("client")
+    if client is None:
+        client = _worker_client["client"] = s3_client(s3)
+    return process(client, s3, obj, attempts)
+
+
+def _outcomes(
+    client: Any, s3: S3Settings, jobs: list[tuple[S3Object, int]], workers: int
+) -> Iterator[FileOutcome]:
+    """Each job's outcome, in job order. With several workers, files are downloaded and parsed
+    in worker processes (parsing is CPU-bound, partly in Python: threads would serialise on the
+    GIL) with at most two files per worker in flight, so memory stays flat however many files
+    there are."""
+    if workers <= 1 or len(jobs) <= 1:
+        for obj, attempts in jobs:
+            yield process(client, s3, obj, attempts)
+        return
+    # fork: workers start in milliseconds and inherit the imported modules; they only run
+    # `process` (boto3 + the parser), never dlt.
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        pending: deque[Future[FileOutcome]] = deque()
+        queue = iter(jobs)
+        for obj, attempts in queue:
+            pending.append(pool.submit(_process_in_worker, s3, obj, attempts))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+# Rows handed to dlt per item. dlt does fixed work per item (it computes and validates the
+# table's schema hints, ~50 ms), so files are batched; the batch bounds the memory held.
+BATCH_ROWS = 100_000
+
+
+class _Batch:
+    """Arrow tables of several files, released together once they hold BATCH_ROWS rows."""
+
+    def __init__(self) -> None:
+        self.records: list[pa.Table] = []
+        self.rejects: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, outcome: FileOutcome) -> None:
+        assert outcome.records is not None
+        self.records.append(outcome.records)
+        self.rows += outcome.records.num_rows
+        if outcome.rejects is not None:
+            self.rejects.append(outcome.rejects)
+
+    def flush(self) -> Iterator[Any]:
+        if self.records:
+            yield dlt.mark.with_table_name(pa.concat_tables(self.records), RECORDS)
+        if self.rejects:
+            yield dlt.mark.with_table_name(pa.concat_tables(self.rejects), REJECTS)
+        self.records, self.rejects, self.rows = [], [], 0
+
+
+def _files(
+    client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str, workers: int
+) -> Iterator[Any]:
     progress = Progress(len(plan.todo))
     manifest: list[dict[str, Any]] = []
     scope = s3.scope
-    with tempfile.TemporaryDirectory(prefix="service_csv_") as directory:
-        for done, obj in enumerate(plan.todo, 1):
-            before = plan.previous.get(obj.key)
-            attempts = 1
-            if before and before.get("status") == "failed" and before.get("etag") == obj.etag:
-                attempts = int(before.get("attempts") or 0) + 1
-            outcome = process(client, s3, obj, attempts, directory)
-            report.api_calls += 1
-            extracted_at = utc_now()
-            entity = obj.key.removeprefix(s3.prefix).lstrip("/") or obj.key
-            result = report.result(scope, entity, mode=mode)
-            if outcome.status == "loaded" and outcome.parsed is not None:
-                parsed = outcome.parsed
-                result.fetched, result.landed, result.status = parsed.records_read, parsed.rows_landed, "ok"
-                if parsed.rows_rejected:
-                    result.status = f"ok, {parsed.rows_rejected} rejected"
-                yield dlt.mark.with_table_name(_records_table(outcome, extracted_at), RECORDS)
-                if parsed.rejects:
-                    yield dlt.mark.with_table_name(_rejects_table(outcome, extracted_at), REJECTS)
-            else:
-                result.status, result.error = "failed", f"{outcome.error_class}: {outcome.error}"
-                report.fail_scope(obj.key, f"{outcome.error_class} error: {outcome.error}")
-                log.error("service_csv: %s failed (%s): %s", obj.key, outcome.error_class, outcome.error)
-            manifest.append(manifest_row(outcome, extracted_at))
-            progress.update(done, outcome.parsed.records_read if outcome.parsed else 0)
+    jobs = []
+    for obj in plan.todo:
+        before = plan.previous.get(obj.key)
+        attempts = 1
+        if before and before.get("status") == "failed" and before.get("etag") == obj.etag:
+            attempts = int(before.get("attempts") or 0) + 1
+        jobs.append((obj, attempts))
+    batch = _Batch()
+    for done, outcome in enumerate(_outcomes(client, s3, jobs, workers), 1):
+        obj = outcome.obj
+        report.api_calls += 1
+        entity = obj.key.removeprefix(s3.prefix).lstrip("/") or obj.key
+        result = report.result(scope, entity, mode=mode)
+        counts = outcome.counts
+        if outcome.status == "loaded" and counts is not None and outcome.records is not None:
+            result.fetched, result.landed, result.status = counts.records_read, counts.rows_landed, "ok"
+            if counts.rows_rejected:
+                result.status = f"ok, {counts.rows_rejected} rejected"
+            batch.add(outcome)
+            if batch.rows >= BATCH_ROWS:
+                yield from batch.flush()
+        else:
+            result.status, result.error = "failed", f"{outcome.error_class}: {outcome.error}"
+            report.fail_scope(obj.key, f"{outcome.error_class} error: {outcome.error}")
+            log.error("service_csv: %s failed (%s): %s", obj.key, outcome.error_class, outcome.error)
+        manifest.append(manifest_row(outcome, outcome.extracted_at or utc_now()))
+        progress.update(done, counts.records_read if counts else 0)
+    yield from batch.flush()
     progress.close()
     if manifest:
         yield dlt.mark.with_table_name(pa.Table.from_pylist(manifest, schema=MANIFEST_SCHEMA), MANIFEST)
@@ -415,15 +548,18 @@ def _files(client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: st
 
 @dlt.source(name="service_csv", max_table_nesting=0)
 def service_csv_source(
-    client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str = "incremental"
+    client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str = "incremental", workers: int = 1
 ) -> Any:
-    files = dlt.resource(_files(client, s3, plan, report, mode), name="service_csv_files", table_name=RECORDS)
+    files = dlt.resource(
+        _files(client, s3, plan, report, mode, workers), name="service_csv_files", table_name=RECORDS
+    )
     # Every item is dispatched to one of three tables, each with its own hints (table variants).
+    # Rows are appended; the rows of a file's older loads are deleted after the load
+    # (pipeline.remove_stale_rows), which replaces a re-uploaded file without dlt's merge copy.
     for table, schema in ((RECORDS, RECORD_SCHEMA), (REJECTS, REJECT_SCHEMA)):
         files.apply_hints(
             table_name=table,
-            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-            merge_key="_file_key",
+            write_disposition="append",
             columns=column_hints(schema),
             create_table_variant=True,
         )

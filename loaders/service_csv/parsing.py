@@ -79,6 +79,26 @@ class ParsedFile:
         return len(self.rejects)
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are valid UTF-8, checked by Arrow's (SIMD) validator without building
+    a Python str of the whole file."""
+    try:
+        pa.array([data], pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def to_utf8(data: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (a leading BOM removed) and the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf") and _is_utf8(data[3:]):
+        return data[3:], "utf-8-bom"
+    if _is_utf8(data):
+        return data, "utf-8"
+    text, encoding = decode(data)
+    return text.encode("utf-8"), encoding
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -145,7 +165,10 @@ def _compile_plan(header: tuple[str, ...]) -> tuple[list[int], list[list[tuple[i
 
 
 def _segment_ok(fields: list[str], segment: list[tuple[int, object]], offset: int) -> bool:
-    return all(pattern.match(fields[i + offset]) for i, pattern in segment)  # type: ignore[attr-defined]
+    for i, pattern in segment:
+        if not pattern.match(fields[i + offset]):  # type: ignore[attr-defined]
+            return False
+    return True
 
 
 def repair(fields: list[str], header: list[str]) -> tuple[list[str], str] | str:
@@ -161,13 +184,22 @@ def repair(fields: list[str], header: list[str]) -> tuple[list[str], str] | str:
             f"{len(fields)} fields for {len(header)} columns: typed columns before the free text do not parse"
         )
     solutions: list[tuple[int, ...]] = []
+    # Whether segment j parses at a shift depends on (j, shift) only: check each pair once
+    # (the search below revisits the same pairs through different splits).
+    checked: dict[tuple[int, int], bool] = {}
+
+    def segment_ok(j: int, shift: int) -> bool:
+        known = checked.get((j, shift))
+        if known is None:
+            known = checked[(j, shift)] = _segment_ok(fields, segments[j], shift)
+        return known
 
     def search(j: int, shift: int, chosen: tuple[int, ...]) -> None:
         if len(solutions) > 1:
             return
         last = j == len(free) - 1
         for surplus in [extra - shift] if last else range(extra - shift + 1):
-            if _segment_ok(fields, segments[j + 1], shift + surplus):
+            if segment_ok(j + 1, shift + surplus):
                 if last:
                     solutions.append((*chosen, surplus))
                 else:
@@ -233,8 +265,12 @@ def _read_bulk(lines: pa.Array, header: list[str]) -> pa.Table:
 def parse_text(text: str, encoding: str = "utf-8") -> ParsedFile:
     if text.startswith(BOM):
         text = text[1:]
-    data = text.encode("utf-8")
-    if not data.strip():
+    return parse_utf8(text.encode("utf-8"), encoding)
+
+
+def parse_utf8(data: bytes, encoding: str = "utf-8") -> ParsedFile:
+    """Parse a file already in UTF-8 (BOM removed); `encoding` is what it was read as."""
+    if not data or data.isspace():
         raise FileError("format", "the file is empty: no header")
     if not data.endswith(b"\n"):
         data += b"\n"  # a last line without its newline (a truncated export) is still a line
@@ -375,8 +411,8 @@ def _careful_record(raw: str, quote_count: int, header: list[str]) -> tuple[list
 
 
 def parse_bytes(data: bytes) -> ParsedFile:
-    text, encoding = decode(data)
-    return parse_text(text, encoding)
+    utf8, encoding = to_utf8(data)
+    return parse_utf8(utf8, encoding)
 
 
 def iter_table_batches(table: pa.Table, rows: int = 250_000) -> Iterator[pa.Table]:

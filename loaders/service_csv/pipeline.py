@@ -8,6 +8,7 @@ stops the others: it is recorded as failed with its error class and retried on t
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from loaders.service_csv import (
     RECORDS,
     REJECTS,
     Plan,
+    _config,
     _one_line,
     is_connection_error,
     list_objects,
@@ -50,11 +52,13 @@ def read_manifest(sql_client: Any) -> dict[str, dict[str, Any]]:
 
 
 def remove_stale_rows(sql_client: Any) -> None:
-    """Drop rows of an older version of a file that has since been loaded again.
+    """Drop the rows of a file that came with any load but the one its manifest row came with.
 
-    delete-insert on `_file_key` replaces a re-uploaded file's rows in a table only when the new
-    version has rows for that table; this removes the rest (say, rejects the new version no
-    longer has). Idempotent, run after every load and before planning the next.
+    Records and rejects are appended; a file's rows and its manifest row travel in one load
+    package, so a file loaded again (re-uploaded with a new ETag, or reloaded by
+    `--full-refresh`) has its old rows removed here. A file whose last attempt failed keeps the
+    rows of the version that last loaded. Idempotent: run after every load and, in case a run
+    stopped between its load and this cleanup, before planning the next.
     """
     manifest = sql_client.make_qualified_table_name(MANIFEST)
     for name in (RECORDS, REJECTS):
@@ -63,7 +67,7 @@ def remove_stale_rows(sql_client: Any) -> None:
             sql_client.execute_sql(
                 f"delete from {table} where exists (select 1 from {manifest} m "
                 f"where m.file_key = {table}._file_key and m.status = 'loaded' "
-                f"and m.etag <> {table}._file_etag)"
+                f"and (m._dlt_load_id <> {table}._dlt_load_id or m.etag <> {table}._file_etag))"
             )
         except Exception as error:  # tables appear with the first rows that land
             log.debug("service_csv: no stale rows removed from %s (%s)", name, error)
@@ -104,6 +108,7 @@ def load(
         report.fail_scope(s3.scope, f"{kind} error listing the bucket: {_one_line(error)}")
         return report
     mode = "full" if full_refresh else "incremental"
+    workers = max(1, int(_config("workers", os.cpu_count() or 1)))
     state: dict[str, Plan] = {}
 
     def make_source() -> Any:
@@ -122,14 +127,23 @@ def load(
             skipped.status = "skipped"
         if not plan.todo and not plan.skipped:
             report.result(s3.scope, "no files under the prefix", mode=mode).status = "skipped"
-        return service_csv_source(client, s3, plan, report, mode)
+        return service_csv_source(client, s3, plan, report, mode, workers=workers)
 
     def after_load(sql_client: Any, load_id: str) -> None:
         remove_stale_rows(sql_client)
 
-    # Arrow tables get dlt's lineage columns too (the JSON path adds them by default): every
-    # RAW row says which load brought it (`_dlt_load_id`) and has a row id (`_dlt_id`).
+    # Every RAW row says which load brought it (`_dlt_load_id`, added by dlt to the Arrow tables
+    # as they are extracted) and has a row id (`_dlt_id`, built by the source itself): dlt
+    # adding `_dlt_id` would rewrite every parquet file in its normalize step, instead of
+    # importing the files as they were extracted.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
+    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
+    # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
+    # with the corpus; capped (unless set), DuckDB evicts or spills instead. Other targets
+    # ignore the key.
+    os.environ.setdefault(
+        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
+        json.dumps({"memory_limit": str(_config("duckdb_memory_limit", "256MB"))}),
+    )
     run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
     return report

@@ -142,6 +142,38 @@ def test_a_reuploaded_file_replaces_its_rows(loaded: Any, moto: Any) -> None:
     assert project.scalar(f"select count(*) from {RAW}.rejected_lines where _file_key = '{first.key}'") == 0
 
 
+def test_a_full_refresh_reloads_every_file_without_duplicating_a_line(loaded: Any) -> None:
+    # Rows are appended, so the old copy of a reloaded file must go: every row and reject left
+    # comes from the load its file's manifest row came with, once per line, with its own row id.
+    project, _, _ = loaded
+    count = f"select count(*), count(distinct _dlt_id) from {RAW}.service_records"
+    before = project.query(count)[0]
+    rejects_before = project.scalar(f"select count(*) from {RAW}.rejected_lines")
+    output = project.elt("load", "service_csv", "--full-refresh").stdout
+    assert "unchanged files" not in output
+    assert project.query(count)[0] == before and before[0] == before[1]
+    assert project.scalar(f"select count(*) from {RAW}.rejected_lines") == rejects_before
+    for table in ("service_records", "rejected_lines"):
+        assert (
+            project.scalar(
+                f"select count(*) from (select _file_key, _line_number from {RAW}.{table} "
+                "group by all having count(*) > 1)"
+            )
+            == 0
+        )
+        assert (
+            project.scalar(
+                f"select count(*) from {RAW}.{table} t "
+                f"join {RAW}.file_manifest m on m.file_key = t._file_key "
+                "where m._dlt_load_id <> t._dlt_load_id or m.etag <> t._file_etag"
+            )
+            == 0
+        )
+    assert {entry["_dlt_load_id"] for entry in manifest(project).values()} == {
+        project.scalar(f"select max(_dlt_load_id) from {RAW}.service_records")
+    }
+
+
 def test_bad_files_fail_alone_and_are_retried_until_fixed(tmp_path: Path, moto: Any, bucket: str) -> None:
     good = generate_file(CorpusConfig(seed=5, rows_per_file=50, mess=CLEAN), 0, 1)
     put(moto, bucket, good.key, good.data)

@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
+
 -- One row per customer (customer_account_number): the customer's details as written on the
 -- line of their most recently opened service request (see the doc block service_csv_dedup_rule).
--- A view: customers are few, and every export line carries them, so there is nothing to merge.
+-- A table, rebuilt on every run: customers are few, but finding each one's latest line ranks
+-- every export line, which a view would redo for every query and test that reads it.
 
 with
 
@@ -32,22 +35,13 @@ renamed as (
 
 ),
 
-typed as (
+versioned as (
 
+    -- Only the version cursor is typed before ranking; the other columns are typed for the
+    -- kept version alone (in `final`).
     select
-        customer_account_number,
-        {{ nullif_blank('trim(customer_name)') }} as customer_name,
-        {{ nullif_blank('trim(customer_city)') }} as customer_city,
-        {{ nullif_blank('trim(customer_state)') }} as customer_state,
-        {{ nullif_blank('trim(customer_country)') }} as customer_country,
-        {{ nullif_blank('trim(customer_segment)') }} as customer_segment,
-        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+        *,
+        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at
 
     from renamed
 
@@ -66,7 +60,7 @@ deduplicated as (
                 line_number desc
         ) as version_rank
 
-    from typed
+    from versioned
 
 ),
 
@@ -74,11 +68,11 @@ final as (
 
     select
         customer_account_number,
-        customer_name,
-        customer_city,
-        customer_state,
-        customer_country,
-        customer_segment,
+        {{ nullif_blank('trim(customer_name)') }} as customer_name,
+        {{ nullif_blank('trim(customer_city)') }} as customer_city,
+        {{ nullif_blank('trim(customer_state)') }} as customer_state,
+        {{ nullif_blank('trim(customer_country)') }} as customer_country,
+        {{ nullif_blank('trim(customer_segment)') }} as customer_segment,
         version_sr_opened_at,
         file_key,
         file_etag,

@@ -60,23 +60,13 @@ renamed as (
 
 ),
 
-typed as (
+versioned as (
 
+    -- Only the version cursor is typed before ranking; the other columns are typed for the
+    -- kept version alone (in `final`), not for every line of every export.
     select
-        part_line_key,
-        task_number,
-        part_number,
-        {{ nullif_blank('trim(sr_number)') }} as sr_number,
-        {{ nullif_blank('trim(part_description)') }} as part_description,
-        {{ safe_decimal('part_quantity', 18, 2) }} as part_quantity,
-        {{ safe_decimal('part_unit_cost', 18, 2) }} as part_unit_cost,
-        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+        *,
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
 
     from renamed
 
@@ -95,7 +85,7 @@ deduplicated as (
                 line_number desc
         ) as version_rank
 
-    from typed
+    from versioned
 
 ),
 
@@ -105,10 +95,10 @@ final as (
         part_line_key,
         task_number,
         part_number,
-        sr_number,
-        part_description,
-        part_quantity,
-        part_unit_cost,
+        {{ nullif_blank('trim(sr_number)') }} as sr_number,
+        {{ nullif_blank('trim(part_description)') }} as part_description,
+        {{ safe_decimal('part_quantity', 18, 2) }} as part_quantity,
+        {{ safe_decimal('part_unit_cost', 18, 2) }} as part_unit_cost,
         version_task_completed_at,
         file_key,
         file_etag,

@@ -61,26 +61,13 @@ renamed as (
 
 ),
 
-typed as (
+versioned as (
 
+    -- Only the version cursor is typed before ranking; the other columns are typed for the
+    -- kept version alone (in `final`), not for every line of every export.
     select
-        sr_number,
-        {{ nullif_blank('trim(sr_type)') }} as sr_type,
-        {{ nullif_blank('trim(sr_status)') }} as sr_status,
-        {{ nullif_blank('trim(sr_severity)') }} as sr_severity,
-        {{ safe_timestamp('sr_opened_at') }} as sr_opened_at,
-        {{ safe_timestamp('sr_closed_at') }} as sr_closed_at,
-        {{ nullif_blank('sr_summary') }} as sr_summary,
-        {{ nullif_blank('trim(customer_account_number)') }} as customer_account_number,
-        {{ nullif_blank('trim(site_id)') }} as site_id,
-        {{ nullif_blank('trim(product_model)') }} as product_model,
-        {{ nullif_blank('trim(serial_number)') }} as serial_number,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+        *,
+        {{ safe_timestamp('sr_closed_at') }} as version_sr_closed_at
 
     from renamed
 
@@ -93,13 +80,13 @@ deduplicated as (
         row_number() over (
             partition by sr_number
             order by
-                sr_closed_at desc nulls last,
+                version_sr_closed_at desc nulls last,
                 extracted_at desc,
                 file_key desc,
                 line_number desc
         ) as version_rank
 
-    from typed
+    from versioned
 
 ),
 
@@ -107,16 +94,16 @@ final as (
 
     select
         sr_number,
-        sr_type,
-        sr_status,
-        sr_severity,
-        sr_opened_at,
-        sr_closed_at,
-        sr_summary,
-        customer_account_number,
-        site_id,
-        product_model,
-        serial_number,
+        {{ nullif_blank('trim(sr_type)') }} as sr_type,
+        {{ nullif_blank('trim(sr_status)') }} as sr_status,
+        {{ nullif_blank('trim(sr_severity)') }} as sr_severity,
+        {{ safe_timestamp('sr_opened_at') }} as sr_opened_at,
+        version_sr_closed_at as sr_closed_at,
+        {{ nullif_blank('sr_summary') }} as sr_summary,
+        {{ nullif_blank('trim(customer_account_number)') }} as customer_account_number,
+        {{ nullif_blank('trim(site_id)') }} as site_id,
+        {{ nullif_blank('trim(product_model)') }} as product_model,
+        {{ nullif_blank('trim(serial_number)') }} as serial_number,
         file_key,
         file_etag,
         line_number,

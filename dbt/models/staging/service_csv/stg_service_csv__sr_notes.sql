@@ -58,19 +58,11 @@ renamed as (
 
 ),
 
-typed as (
+versioned as (
 
-    select
-        note_key,
-        {{ nullif_blank('trim(sr_number)') }} as sr_number,
-        {{ safe_timestamp('note_created_at') }} as note_created_at,
-        {{ nullif_blank('note_text') }} as note_text,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+    -- Notes are ranked on lineage columns only; their columns are typed for the kept version
+    -- alone (in `final`), not for every copy of the note.
+    select *
 
     from renamed
     {% if is_incremental() %}
@@ -91,7 +83,7 @@ deduplicated as (
                 line_number desc
         ) as version_rank
 
-    from typed
+    from versioned
 
 ),
 
@@ -99,9 +91,9 @@ final as (
 
     select
         note_key,
-        sr_number,
-        note_created_at,
-        note_text,
+        {{ nullif_blank('trim(sr_number)') }} as sr_number,
+        {{ safe_timestamp('note_created_at') }} as note_created_at,
+        {{ nullif_blank('note_text') }} as note_text,
         file_key,
         file_etag,
         line_number,

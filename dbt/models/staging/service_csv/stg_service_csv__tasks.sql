@@ -57,23 +57,13 @@ renamed as (
 
 ),
 
-typed as (
+versioned as (
 
+    -- Only the version cursor is typed before ranking; the other columns are typed for the
+    -- kept version alone (in `final`), not for every line of every export.
     select
-        task_number,
-        {{ nullif_blank('trim(sr_number)') }} as sr_number,
-        {{ nullif_blank('trim(task_type)') }} as task_type,
-        {{ nullif_blank('trim(task_status)') }} as task_status,
-        {{ nullif_blank('trim(technician_id)') }} as technician_id,
-        {{ safe_timestamp('task_opened_at') }} as task_opened_at,
-        {{ safe_timestamp('task_completed_at') }} as task_completed_at,
-        {{ safe_decimal('labor_hours', 10, 2) }} as labor_hours,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+        *,
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
 
     from renamed
 
@@ -86,13 +76,13 @@ deduplicated as (
         row_number() over (
             partition by task_number
             order by
-                task_completed_at desc nulls last,
+                version_task_completed_at desc nulls last,
                 extracted_at desc,
                 file_key desc,
                 line_number desc
         ) as version_rank
 
-    from typed
+    from versioned
 
 ),
 
@@ -100,13 +90,13 @@ final as (
 
     select
         task_number,
-        sr_number,
-        task_type,
-        task_status,
-        technician_id,
-        task_opened_at,
-        task_completed_at,
-        labor_hours,
+        {{ nullif_blank('trim(sr_number)') }} as sr_number,
+        {{ nullif_blank('trim(task_type)') }} as task_type,
+        {{ nullif_blank('trim(task_status)') }} as task_status,
+        {{ nullif_blank('trim(technician_id)') }} as technician_id,
+        {{ safe_timestamp('task_opened_at') }} as task_opened_at,
+        version_task_completed_at as task_completed_at,
+        {{ safe_decimal('labor_hours', 10, 2) }} as labor_hours,
         file_key,
         file_etag,
         line_number,
