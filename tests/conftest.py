@@ -12,6 +12,7 @@ transformer / analyst) and gives each project a fresh database on it. The same t
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import re
@@ -58,6 +59,9 @@ class _PostgresPool:
             # Not under pytest's tmp dir: it is private to root, and the server runs as `postgres`.
             cls.root = Path(tempfile.mkdtemp(prefix="elt-pytest-pg-"))
             cls.server = pgserver.start_cluster(cls.root, port=0, database=None)
+            # Test modules import this file as `tests.conftest`, a second copy beside the one
+            # pytest loaded, each with its own pool: every copy stops its server at exit.
+            atexit.register(cls.stop)
         return cls.server
 
     @classmethod
