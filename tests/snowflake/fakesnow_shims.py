@@ -58,6 +58,31 @@ _ALTER_COLUMN_COMMENTS = re.compile(r"^\s*alter\s+table\s+(?P<table>\S+)\s+alter
 _COLUMN_COMMENT = re.compile(r'("(?:[^"]|"")+"|\w+)\s+comment\s+\$\$(.*?)\$\$', re.IGNORECASE | re.DOTALL)
 
 
+# QUERY_TAG, the session parameter dbt-snowflake reads (`show parameters like 'query_tag' in
+# session`) and sets per model: fakesnow knows neither, Snowflake keeps it per session.
+_SET_QUERY_TAG = re.compile(r"^\s*alter\s+session\s+set\s+query_tag\s*=\s*'((?:[^']|'')*)'\s*;?\s*$", re.I)
+_UNSET_QUERY_TAG = re.compile(r"^\s*alter\s+session\s+unset\s+query_tag\s*;?\s*$", re.IGNORECASE)
+_SHOW_QUERY_TAG = re.compile(r"^\s*show\s+parameters\s+like\s+'query_tag'\s+in\s+session\b", re.IGNORECASE)
+
+
+def _query_tag_statement(conn: Any, command: str) -> str | None:
+    """The statement to run instead of a QUERY_TAG one, or None for any other statement."""
+    statement = command.split("/*", 1)[0].strip()
+    if match := _SET_QUERY_TAG.match(statement):
+        conn.elt_query_tag = match.group(1).replace("''", "'")
+    elif _UNSET_QUERY_TAG.match(statement):
+        conn.elt_query_tag = ""
+    elif _SHOW_QUERY_TAG.match(statement):
+        tag = getattr(conn, "elt_query_tag", "").replace("'", "''")
+        return (
+            f"select * from (values ('QUERY_TAG', '{tag}', '', 'SESSION', 'query tag', 'STRING')) "
+            'as parameters("key", "value", "default", "level", "description", "type")'
+        )
+    else:
+        return None
+    return "select 'Statement executed successfully.' as status"
+
+
 def _column_comment_statements(command: str) -> list[str] | None:
     match = _ALTER_COLUMN_COMMENTS.match(command)
     if match is None or not _COLUMN_COMMENT.search(command):
@@ -72,9 +97,10 @@ def _column_comment_statements(command: str) -> list[str] | None:
 def install() -> None:
     """Run every shim on each statement before fakesnow's own translation, and patch the two
     fakesnow functions below."""
-    import snowflake.connector.errors
     from fakesnow import info_schema
     from fakesnow.cursor import FakeSnowflakeCursor
+
+    import snowflake.connector.errors
 
     original_transform = FakeSnowflakeCursor._transform
 
@@ -98,6 +124,9 @@ def install() -> None:
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
         try:
+            replacement = _query_tag_statement(self._conn, command)
+            if replacement is not None:
+                return original_execute(self, replacement)
             statements = _column_comment_statements(command)
             if statements is not None:
                 for statement in statements:

@@ -60,9 +60,10 @@ def copy_raw_schemas(duckdb_path: str, connection: Any, schemas: list[str]) -> d
                 [schema],
             ).fetchall()
             for (table,) in tables:
-                columns = [(name, SNOWFLAKE_TYPES[kind]) for name, kind, *_ in source.execute(
-                    f'describe "{schema}"."{table}"'
-                ).fetchall()]
+                columns = [
+                    (name, SNOWFLAKE_TYPES[kind])
+                    for name, kind, *_ in source.execute(f'describe "{schema}"."{table}"').fetchall()
+                ]
                 ddl = ", ".join(f'"{name.upper()}" {kind}' for name, kind in columns)
                 cursor.execute(f"create or replace table {schema}.{table} ({ddl})")
                 rows = source.execute(f'select * from "{schema}"."{table}"').fetchall()
@@ -70,7 +71,9 @@ def copy_raw_schemas(duckdb_path: str, connection: Any, schemas: list[str]) -> d
                 placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
                 for start in range(0, len(rows), BATCH):
                     batch = rows[start : start + BATCH]
-                    params = [_value(v, kind) for row in batch for v, (_, kind) in zip(row, columns, strict=True)]
+                    params = [
+                        _value(v, kind) for row in batch for v, (_, kind) in zip(row, columns, strict=True)
+                    ]
                     cursor.execute(
                         f"insert into {schema}.{table} select {selects} "
                         f"from values {', '.join([placeholders] * len(batch))}",
