@@ -49,7 +49,18 @@ def _array_transform(node: exp.Expression) -> exp.Expression:
     return node
 
 
-SHIMS = (_array_transform,)
+def _temporary_in_schema(node: exp.Expression) -> exp.Expression:
+    """`create temporary table|view <db>.<schema>.<name>`: Snowflake creates temporary objects in
+    any schema (dbt's unit tests and merge sources do); DuckDB only in its own `temp` catalog.
+    Create an ordinary one instead: the smoke test never relies on it vanishing at session end."""
+    if isinstance(node, exp.Create) and (properties := node.args.get("properties")) is not None:
+        kept = [p for p in properties.expressions if not isinstance(p, exp.TemporaryProperty)]
+        if len(kept) != len(properties.expressions):
+            properties.set("expressions", kept)
+    return node
+
+
+SHIMS = (_array_transform, _temporary_in_schema)
 
 # dbt-snowflake's persist_docs writes every column comment of a table in one statement,
 # `alter table T alter "A" comment $$...$$, "B" comment $$...$$`, which fakesnow cannot parse;
