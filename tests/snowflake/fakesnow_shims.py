@@ -108,10 +108,9 @@ def _column_comment_statements(command: str) -> list[str] | None:
 def install() -> None:
     """Run every shim on each statement before fakesnow's own translation, and patch the two
     fakesnow functions below."""
+    import snowflake.connector.errors
     from fakesnow import info_schema
     from fakesnow.cursor import FakeSnowflakeCursor
-
-    import snowflake.connector.errors
 
     original_transform = FakeSnowflakeCursor._transform
 
