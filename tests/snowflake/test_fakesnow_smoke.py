@@ -119,6 +119,16 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
     # ID in their new rows (a query fakesnow runs) and render it into the MERGE as pruning
     # predicates. fakesnow cannot execute dbt's MERGE itself (its MERGE translation reports
     # ambiguous columns), so this checks the MERGE dbt sent, not its effect.
+    # A later load re-delivers every appointment version, so the merge has rows to prune by.
+    connection = connect(port)
+    try:
+        connection.cursor().execute(
+            f"insert into {DATABASE}.raw_pestroutes.appointments select record, _record_id, _record_hash, "
+            "_record_updated_at, _extracted_at, _office, _office_timezone, '9999999999.000001', _dlt_id "
+            f"from {DATABASE}.raw_pestroutes.appointments"
+        )
+    finally:
+        connection.close()
     project.run("dbt", "run", "--select", "stg_pestroutes__appointments", check=False, timeout=900)
     merge_sql = (
         target / "run" / "elt_warehouse" / "dbt" / "models" / "staging" / "pestroutes"
