@@ -59,16 +59,55 @@ def dlt_destination() -> Any:
         return dlt.destinations.postgres(credentials=credentials)
     credentials = {
         "host": _env("ELT_SNOWFLAKE_ACCOUNT"),
-        "username": _env("ELT_SNOWFLAKE_USER"),
-        "password": os.environ.get("ELT_SNOWFLAKE_PASSWORD") or None,
-        "private_key": os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY") or None,
-        "database": _env("ELT_SNOWFLAKE_DATABASE"),
+        "username": _env("ELT_SNOWFLAKE_LOADER_USER", os.environ.get("ELT_SNOWFLAKE_USER")),
+        "password": os.environ.get("ELT_SNOWFLAKE_LOADER_PASSWORD", os.environ.get("ELT_SNOWFLAKE_PASSWORD"))
+        or None,
+        # Key-pair auth: a PEM file (optionally encrypted), as for dbt (profiles.yml).
+        "private_key_path": os.environ.get(
+            "ELT_SNOWFLAKE_LOADER_PRIVATE_KEY_PATH", os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY_PATH")
+        )
+        or None,
+        "private_key_passphrase": os.environ.get(
+            "ELT_SNOWFLAKE_LOADER_PRIVATE_KEY_PASSPHRASE",
+            os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"),
+        )
+        or None,
+        "database": _env("ELT_SNOWFLAKE_DATABASE", "ANALYTICS"),
         "warehouse": os.environ.get(
-            "ELT_SNOWFLAKE_LOAD_WAREHOUSE", os.environ.get("ELT_SNOWFLAKE_WAREHOUSE")
+            "ELT_SNOWFLAKE_LOAD_WAREHOUSE", os.environ.get("ELT_SNOWFLAKE_WAREHOUSE", "LOADING")
         ),
         "role": os.environ.get("ELT_SNOWFLAKE_LOADER_ROLE", "LOADER"),
     }
-    return dlt.destinations.snowflake(credentials=credentials)
+    return dlt.destinations.snowflake(
+        credentials={k: v for k, v in credentials.items() if v is not None},
+        # A named external stage over the staging bucket (storage integration): Snowflake reads
+        # the files with its own grant, no AWS key in COPY INTO. Unset, dlt passes the staging
+        # bucket's credentials in each COPY INTO.
+        stage_name=os.environ.get("ELT_SNOWFLAKE_STAGE") or None,
+        # Snowflake QUERY_HISTORY groups every load statement by pipeline, table and load id.
+        query_tag=SNOWFLAKE_LOAD_QUERY_TAG,
+    )
+
+
+# dlt fills the placeholders per statement.
+SNOWFLAKE_LOAD_QUERY_TAG = (
+    '{"app": "elt_warehouse", "pipeline": "{{pipeline_name}}", '  # noqa: ISC003
+    '"table": "{{table}}", "load_id": "{{load_id}}"}'
+)
+
+
+def dlt_staging() -> Any:
+    """Where dlt stages load files before the warehouse copies them in, or None to load
+    directly. Only Snowflake stages: dlt writes parquet files to the S3 bucket
+    ELT_SNOWFLAKE_STAGING_BUCKET_URL (`s3://bucket/prefix`) and loads each with COPY INTO, never
+    row INSERTs. The bucket's credentials come from dlt's configuration
+    (DESTINATION__FILESYSTEM__CREDENTIALS__AWS_ACCESS_KEY_ID / ..._SECRET_ACCESS_KEY, or
+    `[destination.filesystem.credentials]` in .dlt/secrets.toml), else the AWS default chain."""
+    import dlt
+
+    if target() != "snowflake":
+        return None
+    return dlt.destinations.filesystem(bucket_url=_env("ELT_SNOWFLAKE_STAGING_BUCKET_URL"))
 
 
 def loader_file_format() -> str | None:
@@ -173,14 +212,21 @@ class Reader:
         else:
             import snowflake.connector
 
-            self._conn = snowflake.connector.connect(
-                account=_env("ELT_SNOWFLAKE_ACCOUNT"),
-                user=_env("ELT_SNOWFLAKE_USER"),
-                password=os.environ.get("ELT_SNOWFLAKE_PASSWORD"),
-                database=_env("ELT_SNOWFLAKE_DATABASE"),
-                warehouse=os.environ.get("ELT_SNOWFLAKE_WAREHOUSE"),
-                role=os.environ.get("ELT_SNOWFLAKE_ROLE"),
-            )
+            options = {
+                "account": _env("ELT_SNOWFLAKE_ACCOUNT"),
+                "user": _env("ELT_SNOWFLAKE_USER"),
+                "password": os.environ.get("ELT_SNOWFLAKE_PASSWORD"),
+                "private_key_file": os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY_PATH"),
+                "private_key_file_pwd": os.environ.get("ELT_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"),
+                "database": _env("ELT_SNOWFLAKE_DATABASE", "ANALYTICS"),
+                "warehouse": os.environ.get("ELT_SNOWFLAKE_WAREHOUSE", "TRANSFORMING"),
+                "role": os.environ.get("ELT_SNOWFLAKE_ROLE", "TRANSFORMER"),
+                "host": os.environ.get("ELT_SNOWFLAKE_HOST"),
+                "port": os.environ.get("ELT_SNOWFLAKE_PORT"),
+                "protocol": os.environ.get("ELT_SNOWFLAKE_PROTOCOL"),
+                "session_parameters": {"QUERY_TAG": '{"app": "elt_warehouse", "step": "release"}'},
+            }
+            self._conn = snowflake.connector.connect(**{k: v for k, v in options.items() if v})
 
     def close(self) -> None:
         self._conn.close()

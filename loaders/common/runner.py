@@ -40,6 +40,7 @@ def run_source(
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
         destination=warehouse.dlt_destination(),
+        staging=warehouse.dlt_staging(),
         dataset_name=dataset_name,
         pipelines_dir=str(warehouse.pipelines_dir()),
     )

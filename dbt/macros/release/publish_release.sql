@@ -33,6 +33,41 @@
 {% endmacro %}
 
 {#
+    Snowflake: publish by `alter schema <audit> swap with <public>`, a metadata-only, atomic
+    rename per schema (no table is copied, however large), then re-create the audit schema as a
+    zero-copy clone of what was published, so it holds the release build as on the other
+    warehouses. Grants on a schema travel with it in a swap: the consumer roles in
+    ELT_SNOWFLAKE_CONSUMER_ROLES (comma-separated) are granted read on the published schemas
+    again. Each swap is atomic on its own; the schemas are swapped one after the other.
+#}
+{% macro snowflake__publish_release(release_id, schemas, checks_passed, checks_total) %}
+    {% set published = [] %}
+    {% set consumer_roles = env_var('ELT_SNOWFLAKE_CONSUMER_ROLES', '').split(',') | map('trim') | select | list %}
+    {% for audit_schema, public_schema in schemas.items() %}
+        {% for table in elt_warehouse.list_schema_tables(audit_schema) %}
+            {% do published.append(public_schema ~ '.' ~ table) %}
+        {% endfor %}
+        {% call statement('publish_' ~ public_schema) %}
+            create schema if not exists {{ public_schema }};
+            alter schema {{ audit_schema }} swap with {{ public_schema }};
+            create or replace schema {{ audit_schema }} clone {{ public_schema }};
+            {% for role in consumer_roles %}
+                grant usage on schema {{ public_schema }} to role {{ role }};
+                grant select on all tables in schema {{ public_schema }} to role {{ role }};
+                grant select on all views in schema {{ public_schema }} to role {{ role }};
+            {% endfor %}
+        {% endcall %}
+    {% endfor %}
+    {% call statement('record_release') %}
+        {{ elt_warehouse.release_history_ddl() }}
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }});
+    {% endcall %}
+    {% do adapter.commit() %}
+    {{ log("published " ~ published | length ~ " tables as release " ~ release_id ~ " (schema swap)", info=True) }}
+{% endmacro %}
+
+{#
     Record a release that was blocked by failing checks: nothing is published, the history
     says why.
 #}

@@ -1,9 +1,14 @@
+{#- cluster_by, merge_prune_columns, tmp_relation_type: Snowflake only (other adapters ignore
+    them); merges there prune by office and ID (dbt/macros/snowflake/merge_pruning.sql). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
         unique_key='ticket_key',
         on_schema_change='append_new_columns',
+        cluster_by=['office_name', 'ticket_id'],
+        merge_prune_columns=['office_name', 'ticket_id'],
+        tmp_relation_type='table',
     )
 }}
 
