@@ -52,7 +52,15 @@ def run_source(
             pipeline.normalize()
             pipeline.load()
         # The file format is chosen at extract (dlt keeps it per table in the package).
-        pipeline.extract(make_source(), workers=workers, loader_file_format=warehouse.loader_file_format())
+        pipeline.extract(
+            make_source(),
+            workers=workers,
+            # dlt keeps at most `max_parallel_items` (20 by default) resource steps in flight,
+            # whatever `workers` says: a step waiting on one office's rate window holds one, so
+            # with many offices the others would queue behind it.
+            max_parallel_items=max(workers, 20),
+            loader_file_format=warehouse.loader_file_format(),
+        )
         pipeline.normalize()
         info = pipeline.load()
     except PipelineStepFailed as exc:

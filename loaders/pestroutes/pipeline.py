@@ -68,8 +68,9 @@ def load(
             DATASET,
             lambda: pestroutes_source(clients, report, entities=chosen, full_refresh=full_refresh),
             report,
-            # Each office is rate limited on its own, so give every office a worker or two.
-            workers=max(4, 2 * len(clients)),
+            # Each office is rate limited on its own and a worker waiting on an office's window is
+            # blocked, so give every office a few (threads that mostly sleep on the network).
+            workers=max(4, 3 * len(clients)),
             after_load=_count_landed(report, chosen),
         )
     finally:
