@@ -44,6 +44,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "no_warehouse: never touches a warehouse (simulators, parsing): CI runs it once, not per warehouse",
     )
+    config.addinivalue_line(
+        "markers",
+        "own_warehouse: brings its own warehouses whatever ELT_TARGET says (the fakesnow smoke test "
+        "stages RAW in DuckDB): CI runs it once, in the DuckDB leg",
+    )
 
 
 class _PostgresPool:

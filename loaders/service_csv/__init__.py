@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
@@ -507,6 +507,24 @@ class _Batch:
         self.records, self.rejects, self.rows = [], [], 0
 
 
+def _in_key_order(outcome: FileOutcome, last_stamp: datetime | None) -> datetime | None:
+    """Make `_extracted_at` grow with the key order within a run, as when files were read one
+    after the other: staging breaks ties between versions of a record by it (the file read
+    last wins), and worker processes finish files in no particular order. Returns the stamp."""
+    stamp = outcome.extracted_at
+    if stamp is None or last_stamp is None or stamp > last_stamp:
+        return stamp if stamp is not None else last_stamp
+    stamp = last_stamp + timedelta(microseconds=1)
+    outcome.extracted_at = stamp
+    for name in ("records", "rejects"):
+        table = getattr(outcome, name)
+        if table is not None:
+            column = table.schema.get_field_index("_extracted_at")
+            stamps = pa.repeat(pa.scalar(stamp, table.schema.field(column).type), table.num_rows)
+            setattr(outcome, name, table.set_column(column, table.schema.field(column), stamps))
+    return stamp
+
+
 def _files(
     client: Any, s3: S3Settings, plan: Plan, report: LoadReport, mode: str, workers: int
 ) -> Iterator[Any]:
@@ -521,7 +539,9 @@ def _files(
             attempts = int(before.get("attempts") or 0) + 1
         jobs.append((obj, attempts))
     batch = _Batch()
+    last_stamp: datetime | None = None
     for done, outcome in enumerate(_outcomes(client, s3, jobs, workers), 1):
+        last_stamp = _in_key_order(outcome, last_stamp)
         obj = outcome.obj
         report.api_calls += 1
         entity = obj.key.removeprefix(s3.prefix).lstrip("/") or obj.key

@@ -157,7 +157,7 @@ def test_a_full_refresh_reloads_every_file_without_duplicating_a_line(loaded: An
         assert (
             project.scalar(
                 f"select count(*) from (select _file_key, _line_number from {RAW}.{table} "
-                "group by all having count(*) > 1)"
+                "group by _file_key, _line_number having count(*) > 1) as duplicated"
             )
             == 0
         )
