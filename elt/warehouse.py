@@ -7,6 +7,7 @@ same variables feed profiles.yml, so a load and a build always hit the same ware
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,27 @@ def duckdb_path() -> Path:
 
 
 def pipelines_dir() -> Path:
-    """Where dlt keeps pipeline working state (watermarks are also stored in the warehouse)."""
-    return Path(os.environ.get("ELT_PIPELINES_DIR", REPO_ROOT / ".elt" / "pipelines"))
+    """Where dlt keeps pipeline working state (watermarks are also stored in the warehouse).
+
+    One folder per warehouse: dlt trusts a local state over the destination's, so a state left
+    by a load into another warehouse (the DuckDB file, then `ELT_TARGET=postgres`) would carry
+    its watermarks over and the new warehouse would only get the overlap window.
+    """
+    if os.environ.get("ELT_PIPELINES_DIR"):
+        return Path(os.environ["ELT_PIPELINES_DIR"])
+    chosen = target()
+    if chosen == "duckdb":
+        identity = str(duckdb_path())
+    elif chosen == "postgres":
+        identity = "/".join(
+            os.environ.get(name, "") for name in ("ELT_PG_HOST", "ELT_PG_PORT", "ELT_PG_DATABASE")
+        )
+    else:
+        identity = "/".join(
+            os.environ.get(name, "") for name in ("ELT_SNOWFLAKE_ACCOUNT", "ELT_SNOWFLAKE_DATABASE")
+        )
+    digest = hashlib.sha1(identity.encode()).hexdigest()[:10]
+    return REPO_ROOT / ".elt" / "pipelines" / f"{chosen}-{digest}"
 
 
 def _env(name: str, default: str | None = None) -> str:
