@@ -343,11 +343,14 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
     moto = sandbox_s3.start_moto(port=0)
     try:
         sandbox_s3.seed_bucket(
-            moto.endpoint_url, CorpusConfig(seed=11, initial_files=4, rows_per_file=400), range(1)
+            moto.endpoint_url,
+            CorpusConfig(seed=11, initial_files=4, rows_per_file=400),
+            range(1),
+            bucket="e2e-exports",
         )
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
         project.service_csv = {
-            "bucket": sandbox_s3.BUCKET,
+            "bucket": "e2e-exports",
             "prefix": sandbox_s3.PREFIX,
             "region": sandbox_s3.REGION,
             "endpoint_url": moto.endpoint_url,

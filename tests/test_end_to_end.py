@@ -192,12 +192,14 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
     assert releases[-2:] == [("published",), ("published",)]
 
 
-def test_status_shows_loads_raw_tables_and_the_current_release(built_project: Project) -> None:
+def test_status_shows_runs_freshness_and_the_current_release(built_project: Project) -> None:
     output = built_project.elt("status").stdout
     release_id = built_project.scalar(
         "select release_id from quality.release_history where status = 'published' "
         "order by released_at desc limit 1"
     )
     assert f"current release: {release_id} published" in output
-    for table in ("customers", "appointments", "service_records", "rejected_lines"):
-        assert re.search(rf"^\s+{table}\s+rows\s+[1-9]\d*\s", output, re.MULTILINE), table
+    for source in ("pestroutes", "service_csv"):
+        # the load's run, with what it landed, and the source's freshness against its thresholds
+        assert re.search(rf"^\s+\S+\s+{source}\s+ok\s+.*landed\s+[1-9]\d*\s", output, re.MULTILINE), source
+        assert re.search(rf"^\s+{source}\s+newest extract .*: ok$", output, re.MULTILINE), source

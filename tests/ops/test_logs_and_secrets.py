@@ -98,14 +98,17 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
     moto = sandbox_s3.start_moto(port=0)
     try:
         sandbox_s3.seed_bucket(
-            moto.endpoint_url, CorpusConfig(seed=31, initial_files=2, rows_per_file=100), range(1)
+            moto.endpoint_url,
+            CorpusConfig(seed=31, initial_files=2, rows_per_file=100),
+            range(1),
+            bucket="ops-secrets-exports",
         )
         # A second office whose API refuses every call and echoes its credentials in the error.
         rogue = replace(offices[0], name="rogue", key="rogue-key-8817", token="rogue-tok-5523")
         project = make_project(tmp_path, server, [*offices, rogue])
         project.office_overrides = {"rogue": {"base_url": f"{echoing_api.url}/api"}}
         project.service_csv = {
-            "bucket": sandbox_s3.BUCKET,
+            "bucket": "ops-secrets-exports",
             "prefix": sandbox_s3.PREFIX,
             "region": sandbox_s3.REGION,
             "endpoint_url": moto.endpoint_url,
