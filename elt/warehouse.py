@@ -162,25 +162,31 @@ def check_available() -> None:
         check_postgres_reachable()
 
 
+def postgres_connect(connect_timeout: int | None = None) -> Any:
+    """A psycopg2 connection as the ELT_PG_* variables say (the transformer by default)."""
+    import psycopg2
+
+    return psycopg2.connect(
+        host=_env("ELT_PG_HOST", "127.0.0.1"),
+        port=int(_env("ELT_PG_PORT", "5432")),
+        user=_env("ELT_PG_USER", "transformer"),
+        password=os.environ.get("ELT_PG_PASSWORD", ""),
+        dbname=_env("ELT_PG_DATABASE", "warehouse"),
+        **({"connect_timeout": connect_timeout} if connect_timeout else {}),
+    )
+
+
 def check_postgres_reachable() -> None:
     import psycopg2
 
-    host, port = _env("ELT_PG_HOST", "127.0.0.1"), int(_env("ELT_PG_PORT", "5432"))
-    user = _env("ELT_PG_USER", "transformer")
     try:
-        psycopg2.connect(
-            host=host,
-            port=port,
-            user=user,
-            password=os.environ.get("ELT_PG_PASSWORD", ""),
-            dbname=_env("ELT_PG_DATABASE", "warehouse"),
-            connect_timeout=10,
-        ).close()
+        postgres_connect(connect_timeout=10).close()
     except psycopg2.OperationalError as exc:
+        host, port = _env("ELT_PG_HOST", "127.0.0.1"), _env("ELT_PG_PORT", "5432")
         reason = " ".join(str(exc).split())[:200]
         raise ConfigError(
-            f"cannot connect to PostgreSQL at {host}:{port} as {user} ({reason}): check ELT_PG_* "
-            "or start the throwaway server with `make pg-up`"
+            f"cannot connect to PostgreSQL at {host}:{port} as {_env('ELT_PG_USER', 'transformer')} "
+            f"({reason}): check ELT_PG_* or start the throwaway server with `make pg-up`"
         ) from None
 
 
@@ -217,15 +223,7 @@ class Reader:
                 raise ConfigError(f"no warehouse at {path}: run `make load` and `dbt build` first")
             self._conn = duckdb.connect(str(path), read_only=True)
         elif self.target == "postgres":
-            import psycopg2
-
-            self._conn = psycopg2.connect(
-                host=_env("ELT_PG_HOST", "127.0.0.1"),
-                port=int(_env("ELT_PG_PORT", "5432")),
-                user=_env("ELT_PG_USER", "transformer"),
-                password=os.environ.get("ELT_PG_PASSWORD", ""),
-                dbname=_env("ELT_PG_DATABASE", "warehouse"),
-            )
+            self._conn = postgres_connect()
             # Each query on its own: one that fails (a table `elt status` probes without the
             # column) must not abort the transaction every later query runs in.
             self._conn.autocommit = True

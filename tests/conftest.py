@@ -37,6 +37,9 @@ from sandbox.service_csv.generator import CorpusConfig
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TARGET = os.environ.get("ELT_TARGET", "duckdb").strip().lower() or "duckdb"
+# `dbt build` as the schedules run it (`make build`, docs/cron.example): every model and data
+# test, no unit tests. The session's `built_project` runs plain `dbt build`, unit tests included.
+SCHEDULED_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -160,6 +163,22 @@ class Project:
         )
         return env
 
+    def read_exports_from(self, endpoint_url: str, bucket: str, **config: Any) -> None:
+        """Point [sources.service_csv] at a sandbox bucket (moto, or a fault proxy in front of
+        it) with the sandbox's credentials, as a user configures a real one; `config` adds keys.
+        Call write_config() afterwards."""
+        self.service_csv = {
+            "bucket": bucket,
+            "prefix": sandbox_s3.PREFIX,
+            "region": sandbox_s3.REGION,
+            "endpoint_url": endpoint_url,
+            **config,
+        }
+        self.service_csv_secrets = {
+            "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
+            "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
+        }
+
     def write_config(self) -> None:
         dlt_dir = self.root / ".dlt"
         dlt_dir.mkdir(parents=True, exist_ok=True)
@@ -217,6 +236,10 @@ class Project:
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("dbt", *args, check=check)
+
+    def build(self, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """The scheduled `dbt build` (SCHEDULED_BUILD)."""
+        return self.dbt(*SCHEDULED_BUILD, check=check)
 
     def log(self, completed: subprocess.CompletedProcess[str]) -> None:
         """Keep every command's output: tests grep it for secrets."""
@@ -349,16 +372,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
             bucket="e2e-exports",
         )
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
-        project.service_csv = {
-            "bucket": "e2e-exports",
-            "prefix": sandbox_s3.PREFIX,
-            "region": sandbox_s3.REGION,
-            "endpoint_url": moto.endpoint_url,
-        }
-        project.service_csv_secrets = {
-            "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
-            "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
-        }
+        project.read_exports_from(moto.endpoint_url, "e2e-exports")
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         project.dbt("build")

@@ -166,7 +166,7 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
     tick = server.simulator.tick(1)
 
     load = project.elt("load").stdout
-    project.dbt("build")
+    project.build()
     project.elt("release")
 
     landed = load_summary(load)

@@ -107,16 +107,7 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
         rogue = replace(offices[0], name="rogue", key="rogue-key-8817", token="rogue-tok-5523")
         project = make_project(tmp_path, server, [*offices, rogue])
         project.office_overrides = {"rogue": {"base_url": f"{echoing_api.url}/api"}}
-        project.service_csv = {
-            "bucket": "ops-secrets-exports",
-            "prefix": sandbox_s3.PREFIX,
-            "region": sandbox_s3.REGION,
-            "endpoint_url": moto.endpoint_url,
-        }
-        project.service_csv_secrets = {
-            "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
-            "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
-        }
+        project.read_exports_from(moto.endpoint_url, "ops-secrets-exports")
         # A secret in the environment the product reads (on PostgreSQL, the real connection
         # passwords are checked below instead of being replaced).
         env_secret = "ELT_PG_PASSWORD" if project.target == "duckdb" else "ELT_SNOWFLAKE_PASSWORD"
@@ -126,7 +117,7 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
             handle.write(f'\n[alerts]\nwebhook_url = "{webhook.url}/services/T0/B0/{TOML_SECRET}"\n')
 
         load = project.elt("load", check=False)
-        project.dbt("build")
+        project.build()
         release = project.elt("release")
         status = project.elt("status")
     finally:

@@ -105,23 +105,8 @@ class Sources:
     ) -> Project:
         """A project loading both sources (S3 through `s3_endpoint`, e.g. a fault proxy); `s3`
         adds [sources.service_csv] keys, `settings` [sources.pestroutes] keys."""
-        project = Project(
-            root,
-            self.server.url,
-            self.offices,
-            settings={"search_cap": 150, **settings},
-            service_csv={
-                "bucket": BUCKET,
-                "prefix": sandbox_s3.PREFIX,
-                "region": sandbox_s3.REGION,
-                "endpoint_url": s3_endpoint or self.moto.endpoint_url,
-                **(s3 or {}),
-            },
-            service_csv_secrets={
-                "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
-                "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
-            },
-        )
+        project = Project(root, self.server.url, self.offices, settings={"search_cap": 150, **settings})
+        project.read_exports_from(s3_endpoint or self.moto.endpoint_url, BUCKET, **(s3 or {}))
         project.write_config()
         return project
 
@@ -163,7 +148,7 @@ class Reference:
 def reference(sources: Sources, tmp_path_factory: pytest.TempPathFactory) -> Reference:
     project = sources.project(tmp_path_factory.mktemp("reference"))
     project.elt("load")
-    project.dbt("build")
+    project.build()
     project.elt("release")
     return Reference(
         project,

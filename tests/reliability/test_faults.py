@@ -20,7 +20,7 @@ from botocore.config import Config
 from sandbox.offices import sandbox_offices
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.fault_proxy import FAULT_KINDS, RunningProxy, start_fault_proxy
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, SCHEDULED_BUILD, Project
 from tests.reliability.conftest import (
     BUCKET,
     BUILD_SCHEMAS,
@@ -34,7 +34,8 @@ from tests.reliability.conftest import (
 
 pytestmark = pytest.mark.slow
 
-CRON_CHAIN = "elt load && dbt build && elt release"  # the README's nightly line, minus `make`
+# The incremental line of docs/cron.example, minus flock and logging.
+CRON_CHAIN = f"elt load && dbt {' '.join(SCHEDULED_BUILD)} && elt release"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def pipeline(project: Project, *load_args: str) -> str:
     """What the nightly cron line runs; returns the load's output."""
     output = project.elt("load", *load_args).stdout
-    project.dbt("build")
+    project.build()
     project.elt("release")
     return output
 

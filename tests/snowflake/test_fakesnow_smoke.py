@@ -63,16 +63,7 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
             bucket="fakesnow-exports",
         )
         project = make_project(tmp_path / "duckdb", server, offices)
-        project.service_csv = {
-            "bucket": "fakesnow-exports",
-            "prefix": sandbox_s3.PREFIX,
-            "region": sandbox_s3.REGION,
-            "endpoint_url": moto.endpoint_url,
-        }
-        project.service_csv_secrets = {
-            "aws_access_key_id": sandbox_s3.ACCESS_KEY_ID,
-            "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
-        }
+        project.read_exports_from(moto.endpoint_url, "fakesnow-exports")
         project.write_config()
         project.elt("load")
     finally:
