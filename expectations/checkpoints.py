@@ -20,6 +20,8 @@ from expectations.spec import TableExpectations
 # The generated GX project (suites, checkpoints, results, data docs); ELT_GX_DIR moves it.
 GX_ROOT = Path(os.environ.get("ELT_GX_DIR", Path(__file__).resolve().parent))
 DATASOURCE = "warehouse"
+# Validation results listed on the data docs index: about the last 30 releases.
+INDEX_RESULTS_LIMIT = 500
 
 
 @dataclass
@@ -39,6 +41,14 @@ def _context() -> Any:
 
     context = gx.get_context(mode="file", project_root_dir=str(GX_ROOT))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    # The index page reads every result it lists: list the newest only, so building it does not
+    # grow with every release ever made (older result pages stay on disk).
+    sites = context.variables.data_docs_sites or {}
+    index = sites.get("local_site", {}).get("site_index_builder")
+    if index is not None and index.get("validation_results_limit") != INDEX_RESULTS_LIMIT:
+        index["validation_results_limit"] = INDEX_RESULTS_LIMIT
+        context.variables.data_docs_sites = sites
+        context.variables.save()
     return context
 
 

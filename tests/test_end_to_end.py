@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from expectations.suites import SUITES
 from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
 from tests.conftest import Project, assert_no_secrets, load_summary
 
@@ -190,6 +191,11 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
         assert published[f"{office}-{record['appointmentID']}"] == int(record["status"])
     releases = project.query("select status from quality.release_history order by released_at")
     assert releases[-2:] == [("published",), ("published",)]
+    # GX's data docs index lists both releases' results, one page per table and release.
+    index = project.root / "gx_project" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    pages = set(re.findall(r'validations/[^"]+\.html', index.read_text()))
+    assert len(pages) == 2 * len(SUITES)
+    assert all((index.parent / page).is_file() for page in pages)
 
 
 def test_status_shows_runs_freshness_and_the_current_release(built_project: Project) -> None:
