@@ -3,6 +3,7 @@
     .venv/bin/python bench/service_csv_bench.py                 # 500 files x 8,400 rows (~4.2M)
     .venv/bin/python bench/service_csv_bench.py --quick         # 40 files x 2,000 rows (< 1 min)
     .venv/bin/python bench/service_csv_bench.py --memory-check  # + peak RSS at 50 and 200 files
+    .venv/bin/python bench/service_csv_bench.py --quick --memory-check --memory-files 100,400
 
 From another script: `run(quick=True)` returns the report as a dict (and writes the JSON).
 
@@ -351,10 +352,12 @@ def run(
     corpus_cache: Path | None = None,
     command: str = "service_csv_bench.run()",
     keep_work: bool = False,
+    memory_files: tuple[int, ...] = (50, 200),
 ) -> dict[str, Any]:
     """Run the benchmark and return its report (also written to bench/results/service_csv.json).
-    `quick`: 40 files x 2,000 rows. `memory_check`: also load and build 50 and 200 files of
-    2,000 rows, each in a fresh warehouse, for peak RSS at two corpus sizes."""
+    `quick`: 40 files x 2,000 rows. `memory_check`: also load and build `memory_files` files
+    (50 and 200 by default) of 2,000 rows, each in a fresh warehouse, for peak RSS at two corpus
+    sizes."""
     from sandbox.service_csv import s3 as sandbox_s3
 
     if quick:
@@ -389,7 +392,7 @@ def run(
             report["end_to_end_vs_read_csv"] = round(sol["seconds"] / main_run["end_to_end_seconds"], 3)
         if memory_check:
             report["memory"] = []
-            for n_files in (50, 200):
+            for n_files in memory_files:
                 directory, small = corpus(n_files, 2000)
                 mem = load_and_build(moto.endpoint_url, directory, small, work, f"mem{n_files}", dbt=True)
                 report["memory"].append(
@@ -481,6 +484,11 @@ def main() -> int:
     )
     parser.add_argument("--no-dbt", action="store_true", help="skip the RAW -> staging step")
     parser.add_argument(
+        "--memory-files",
+        default="50,200",
+        help="corpus sizes (files of 2,000 rows) for --memory-check, comma-separated",
+    )
+    parser.add_argument(
         "--keep-work", action="store_true", help="keep the temporary projects (to profile dbt on them)"
     )
     parser.add_argument(
@@ -501,6 +509,7 @@ def main() -> int:
         corpus_cache=args.corpus_cache,
         command=" ".join(sys.argv),
         keep_work=args.keep_work,
+        memory_files=tuple(int(n) for n in args.memory_files.split(",")),
     )
     print(format_report(report))
     print(f"wrote {RESULTS.relative_to(REPO)}")
