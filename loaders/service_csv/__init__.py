@@ -6,8 +6,8 @@ does not grow with the corpus), in the order of their keys, a few files (~32 MiB
 DuckDB each worker writes the records of its task's files as one parquet file and the resource
 hands that file to dlt (`dlt.mark.with_file_import`): no record crosses processes and dlt
 neither rewrites nor re-encodes it (extract hard-links it into the load package, normalize
-imports it as is). On other warehouses (PostgreSQL loads CSV) the parsed files come back as Arrow tables that dlt
-writes in the warehouse's file format. It dispatches to three tables:
+imports it as is). On other warehouses (PostgreSQL loads CSV) the parsed files come back as
+Arrow tables that dlt writes in the warehouse's file format. It dispatches to three tables:
 
 - `service_records`: the 29 canonical columns as text plus file, line and parse lineage;
 - `rejected_lines`: records no rule recovers, with their raw text and the reason;
@@ -301,6 +301,9 @@ class FileOutcome:
     attempts: int = 1
 
 
+IMPORT_ROW_GROUP = 16_384
+
+
 @dataclass(frozen=True)
 class FileSink:
     """Where workers write the parquet files dlt imports (DuckDB only): a folder on the same file
@@ -318,8 +321,17 @@ class FileSink:
             pa.repeat(pa.scalar(self.load_id, pa.string()), table.num_rows),
         )
         # A transient file read once by DuckDB's COPY: no dictionary pages, no compression, no
-        # statistics (each of them costs more CPU to write than it saves on the local read).
-        pq.write_table(with_load_id, path, compression="none", use_dictionary=False, write_statistics=False)
+        # statistics (each of them costs more CPU to write than it saves on the local read), and
+        # row groups of IMPORT_ROW_GROUP rows: DuckDB reads a row group's column chunks whole,
+        # and uncompressed chunks of a whole chunk of files overflow its 256 MB memory limit.
+        pq.write_table(
+            with_load_id,
+            path,
+            compression="none",
+            use_dictionary=False,
+            write_statistics=False,
+            row_group_size=IMPORT_ROW_GROUP,
+        )
         return path
 
 
