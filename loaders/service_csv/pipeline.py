@@ -149,5 +149,16 @@ def load(
         "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
         json.dumps({"memory_limit": str(_config("duckdb_memory_limit", "256MB"))}),
     )
-    run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
+    # One load job per table at a time (dlt's `table-sequential`): the records arrive as a few
+    # dozen parquet files, and parallel appends to one DuckDB table only compete for the capped
+    # buffer pool above (out of memory at the seed's 500 files) without saving CPU. Set for this
+    # source's run only.
+    strategy_key = "LOAD__PARALLELISM_STRATEGY"
+    strategy_before = os.environ.get(strategy_key)
+    os.environ.setdefault(strategy_key, "table-sequential")
+    try:
+        run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
+    finally:
+        if strategy_before is None:
+            os.environ.pop(strategy_key, None)
     return report
