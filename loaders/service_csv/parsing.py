@@ -252,7 +252,11 @@ def _read_bulk(lines: pa.Array, header: list[str]) -> pa.Table:
     joined = pc.binary_join(pa.ListArray.from_arrays(offsets, lines), "")[0]
     return pa_csv.read_csv(
         pa.BufferReader(joined.as_buffer()),
-        read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))]),
+        # One thread: files are parsed in parallel worker processes already (threads here only
+        # contend with the other worker for the same cores).
+        read_options=pa_csv.ReadOptions(
+            column_names=[f"c{i}" for i in range(len(header))], use_threads=False, block_size=1 << 26
+        ),
         parse_options=pa_csv.ParseOptions(quote_char='"', double_quote=True, newlines_in_values=False),
         convert_options=pa_csv.ConvertOptions(
             column_types={f"c{i}": pa.string() for i in range(len(header))},

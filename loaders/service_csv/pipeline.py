@@ -16,6 +16,7 @@ from typing import Any
 
 import dlt
 
+from elt import warehouse
 from loaders.common.errors import ConfigError
 from loaders.common.report import LoadReport
 from loaders.common.runner import run_source
@@ -108,6 +109,9 @@ def load(
         report.fail_scope(s3.scope, f"{kind} error listing the bucket: {_one_line(error)}")
         return report
     mode = "full" if full_refresh else "incremental"
+    # DuckDB loads the workers' parquet files as they are; PostgreSQL loads CSV (elt.warehouse.
+    # loader_file_format), which dlt writes from Arrow tables.
+    file_import = warehouse.target() == "duckdb"
     workers = max(1, int(_config("workers", os.cpu_count() or 1)))
     state: dict[str, Plan] = {}
 
@@ -127,15 +131,15 @@ def load(
             skipped.status = "skipped"
         if not plan.todo and not plan.skipped:
             report.result(s3.scope, "no files under the prefix", mode=mode).status = "skipped"
-        return service_csv_source(client, s3, plan, report, mode, workers=workers)
+        return service_csv_source(client, s3, plan, report, mode, workers=workers, file_import=file_import)
 
     def after_load(sql_client: Any, load_id: str) -> None:
         remove_stale_rows(sql_client)
 
-    # Every RAW row says which load brought it (`_dlt_load_id`, added by dlt to the Arrow tables
-    # as they are extracted) and has a row id (`_dlt_id`, built by the source itself): dlt
-    # adding `_dlt_id` would rewrite every parquet file in its normalize step, instead of
-    # importing the files as they were extracted.
+    # Every RAW row says which load brought it (`_dlt_load_id`: added by dlt to the Arrow tables
+    # it extracts, written by the workers into the files dlt imports) and has a row id
+    # (`_dlt_id`, built by the source itself): dlt adding `_dlt_id` would rewrite every parquet
+    # file in its normalize step, instead of importing the files as they were extracted.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
     # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
@@ -145,5 +149,16 @@ def load(
         "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
         json.dumps({"memory_limit": str(_config("duckdb_memory_limit", "256MB"))}),
     )
-    run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
+    # One load job per table at a time (dlt's `table-sequential`): the records arrive as a few
+    # dozen parquet files, and parallel appends to one DuckDB table only compete for the capped
+    # buffer pool above (out of memory at the seed's 500 files) without saving CPU. Set for this
+    # source's run only.
+    strategy_key = "LOAD__PARALLELISM_STRATEGY"
+    strategy_before = os.environ.get(strategy_key)
+    os.environ.setdefault(strategy_key, "table-sequential")
+    try:
+        run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
+    finally:
+        if strategy_before is None:
+            os.environ.pop(strategy_key, None)
     return report
