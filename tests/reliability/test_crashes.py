@@ -81,6 +81,21 @@ class Points:
         )
 
 
+def processes_of(project: Project) -> list[int]:
+    """PIDs of live processes started for `project` (their environment names its folder):
+    a killed loader must not leave its worker processes behind."""
+    marker = f"DLT_PROJECT_DIR={project.root}".encode() + b"\0"
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if marker in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:  # ended meanwhile, or not ours to read
+                continue
+    return found
+
+
 def kill_when(
     project: Project, args: list[str], where: str, condition: Condition, timeout: float = 300
 ) -> str:
@@ -145,6 +160,7 @@ def test_a_load_killed_anywhere_then_rerun_ends_as_if_never_interrupted(
         runs.append(project.elt("load").stderr)
     finally:
         sources.reset()
+    assert not processes_of(project), "a killed load left worker processes running"
 
     for (where, _, pending), following in zip(kills, runs[1:], strict=True):
         if pending:
