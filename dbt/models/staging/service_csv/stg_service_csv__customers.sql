@@ -41,7 +41,7 @@ versioned as (
     -- kept version alone (in `final`).
     select
         *,
-        {{ service_csv_timestamp('sr_opened_at') }} as version_sr_opened_at
+        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at
 
     from renamed
 

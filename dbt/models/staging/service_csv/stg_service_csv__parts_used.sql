@@ -66,7 +66,7 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ service_csv_timestamp('task_completed_at') }} as version_task_completed_at
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
 
     from renamed
 

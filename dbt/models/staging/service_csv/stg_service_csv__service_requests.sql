@@ -67,7 +67,7 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ service_csv_timestamp('sr_closed_at') }} as version_sr_closed_at
+        {{ safe_timestamp('sr_closed_at') }} as version_sr_closed_at
 
     from renamed
 
@@ -97,7 +97,7 @@ final as (
         {{ nullif_blank('trim(sr_type)') }} as sr_type,
         {{ nullif_blank('trim(sr_status)') }} as sr_status,
         {{ nullif_blank('trim(sr_severity)') }} as sr_severity,
-        {{ service_csv_timestamp('sr_opened_at') }} as sr_opened_at,
+        {{ safe_timestamp('sr_opened_at') }} as sr_opened_at,
         version_sr_closed_at as sr_closed_at,
         {{ nullif_blank('sr_summary') }} as sr_summary,
         {{ nullif_blank('trim(customer_account_number)') }} as customer_account_number,

@@ -92,7 +92,7 @@ final as (
     select
         note_key,
         {{ nullif_blank('trim(sr_number)') }} as sr_number,
-        {{ service_csv_timestamp('note_created_at') }} as note_created_at,
+        {{ safe_timestamp('note_created_at') }} as note_created_at,
         {{ nullif_blank('note_text') }} as note_text,
         file_key,
         file_etag,

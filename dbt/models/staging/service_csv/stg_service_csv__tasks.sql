@@ -63,7 +63,7 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ service_csv_timestamp('task_completed_at') }} as version_task_completed_at
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
 
     from renamed
 
@@ -94,7 +94,7 @@ final as (
         {{ nullif_blank('trim(task_type)') }} as task_type,
         {{ nullif_blank('trim(task_status)') }} as task_status,
         {{ nullif_blank('trim(technician_id)') }} as technician_id,
-        {{ service_csv_timestamp('task_opened_at') }} as task_opened_at,
+        {{ safe_timestamp('task_opened_at') }} as task_opened_at,
         version_task_completed_at as task_completed_at,
         {{ safe_decimal('labor_hours', 10, 2) }} as labor_hours,
         file_key,
