@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ GX_ROOT = Path(os.environ.get("ELT_GX_DIR", Path(__file__).resolve().parent))
 DATASOURCE = "warehouse"
 # Validation results listed on the data docs index: about the last 30 releases.
 INDEX_RESULTS_LIMIT = 500
+# Releases whose results (JSON) and result pages (HTML, ~200 KB per table) are kept on disk; the
+# older ones are deleted at each release, so a release every 4 hours does not fill the disk
+# (17 tables x 6 releases a day was ~20 MB a day). `[release] results_kept` in .dlt/config.toml.
+RESULTS_KEPT = 30
 
 
 @dataclass
@@ -114,12 +119,53 @@ class Validator:
                     failures.append(_describe(result))
         return TableValidation(spec.table, spec.layer, bool(outcome.success), evaluated, failures)
 
-    def build_docs(self) -> str:
-        """Render this run's validation results and suites, and the index of every run.
+    def build_docs(self, results_kept: int | None = None) -> str:
+        """Drop the results of all but the last `results_kept` runs of each suite, then render
+        this run's validation results and suites, and the index of the runs kept.
 
         Only this run's pages: a full build re-renders every result ever stored, so each
         release would take longer than the one before it.
         """
+        kept = configured_results_kept() if results_kept is None else results_kept
+        prune_results(Path(self.context.root_directory), kept)
         self.context.build_data_docs(resource_identifiers=self._rendered or None)
         sites = self.context.get_docs_sites_urls()
         return sites[0]["site_url"] if sites else ""
+
+
+def configured_results_kept() -> int:
+    """`[release] results_kept` from dlt's config (.dlt/config.toml or RELEASE__RESULTS_KEPT)."""
+    import dlt
+
+    try:
+        value = dlt.config["release.results_kept"]
+    except KeyError:
+        value = None
+    return RESULTS_KEPT if value is None else int(value)
+
+
+def prune_results(gx_dir: Path, kept: int) -> list[Path]:
+    """Delete the validation results of each suite but its newest `kept` runs, with their data
+    docs pages; return the run folders deleted.
+
+    GX (its project folder `gx_dir`) stores a result as
+    `uncommitted/validations/<suite>/<run name>/<run time>/<batch>.json` and renders it to the
+    same path under `uncommitted/data_docs/local_site/validations/` with `.html`. Run times are
+    ISO timestamps (`20261204T140741.946396Z`): by name is by age.
+    """
+    if kept < 1:
+        raise ValueError("at least the newest run's results are kept")
+    results = gx_dir / "uncommitted" / "validations"
+    pages = gx_dir / "uncommitted" / "data_docs" / "local_site" / "validations"
+    deleted: list[Path] = []
+    if not results.is_dir():
+        return deleted
+    for suite in sorted(p for p in results.iterdir() if p.is_dir()):
+        run_names = [run_name for run_name in suite.iterdir() if run_name.is_dir()]
+        runs = sorted((t for run_name in run_names for t in run_name.iterdir()), key=lambda t: t.name)
+        for run_time in runs[:-kept]:
+            relative = run_time.relative_to(results)
+            shutil.rmtree(run_time, ignore_errors=True)
+            shutil.rmtree(pages / relative, ignore_errors=True)
+            deleted.append(relative)
+    return deleted

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import time
@@ -671,7 +672,15 @@ def _file_sink(file_import: bool) -> FileSink | None:
         return None
     pipeline = dlt.current.pipeline()
     load_id = dlt.current.load_package_state()["load_id"]
-    directory = os.path.join(pipeline.working_dir, "service_csv_import", load_id)
+    root = os.path.join(pipeline.working_dir, "service_csv_import")
+    # A load killed while its workers wrote leaves its load id's folder behind, with the files
+    # dlt had not yet linked into its package. Nothing reads them again (an interrupted extract
+    # is dropped and its files re-read from S3; a package keeps links of its own), so they go.
+    if os.path.isdir(root):
+        for leftover in os.listdir(root):
+            if leftover != load_id:
+                shutil.rmtree(os.path.join(root, leftover), ignore_errors=True)
+    directory = os.path.join(root, load_id)
     os.makedirs(directory, exist_ok=True)
     return FileSink(directory, load_id)
 

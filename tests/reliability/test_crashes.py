@@ -161,6 +161,10 @@ def test_a_load_killed_anywhere_then_rerun_ends_as_if_never_interrupted(
     finally:
         sources.reset()
     assert not processes_of(project), "a killed load left worker processes running"
+    if project.target == "duckdb":  # only DuckDB loads import the workers' parquet files
+        imports = project.root / "pipelines" / "service_csv" / "service_csv_import"
+        leftovers = sorted(p.name for p in imports.iterdir()) if imports.exists() else []
+        assert not leftovers, f"killed loads left their workers' files behind: {leftovers}"
 
     for (where, _, pending), following in zip(kills, runs[1:], strict=True):
         if pending:
