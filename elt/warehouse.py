@@ -176,6 +176,18 @@ def postgres_connect(connect_timeout: int | None = None) -> Any:
     )
 
 
+def postgres_sqlalchemy_url() -> str:
+    """The same connection as postgres_connect, as a SQLAlchemy URL (psycopg2 driver: SQLAlchemy
+    would pick psycopg 3, which is not installed). It holds the password: keep it in memory."""
+    from urllib.parse import quote
+
+    user = quote(_env("ELT_PG_USER", "transformer"), safe="")
+    password = quote(os.environ.get("ELT_PG_PASSWORD", ""), safe="")
+    host, port = _env("ELT_PG_HOST", "127.0.0.1"), int(_env("ELT_PG_PORT", "5432"))
+    database = quote(_env("ELT_PG_DATABASE", "warehouse"), safe="")
+    return f"postgresql+psycopg2://{user}:{password}@{host}:{port}/{database}"
+
+
 def check_postgres_reachable() -> None:
     import psycopg2
 

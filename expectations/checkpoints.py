@@ -2,9 +2,9 @@
 
 The GX project lives in expectations/gx/ (generated, git-ignored): suites, validation
 definitions and checkpoints are (re)declared from code on every run, so the code is the single
-source of truth. Tables are validated as dataframes: GX 1.x has no working DuckDB SQL
-datasource (measured: duckdb-engine returns empty results to it), and one table at a time
-keeps memory bounded by the largest mart, not the whole release.
+source of truth. DuckDB tables are validated as dataframes, one at a time: GX 1.x has no
+working DuckDB SQL datasource (measured: duckdb-engine returns empty results to it). PostgreSQL
+tables are validated where they are, through GX's SQL datasource: nothing is read into memory.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from expectations.spec import TableExpectations
 # The generated GX project (suites, checkpoints, results, data docs); ELT_GX_DIR moves it.
 GX_ROOT = Path(os.environ.get("ELT_GX_DIR", Path(__file__).resolve().parent))
 DATASOURCE = "warehouse"
+# PostgreSQL tables are validated in place, through GX's SQL datasource.
+SQL_DATASOURCE = "warehouse_sql"
+SQL_URL_VARIABLE = "ELT_GX_WAREHOUSE_URL"
 # Validation results listed on the data docs index: about the last 30 releases.
 INDEX_RESULTS_LIMIT = 500
 # Releases whose results (JSON) and result pages (HTML, ~200 KB per table) are kept on disk; the
@@ -72,9 +75,14 @@ def _describe(result: Any) -> str:
 
 
 class Validator:
-    """Declares and runs checkpoints; `build_docs` refreshes the GX data docs site."""
+    """Declares and runs checkpoints; `build_docs` refreshes the GX data docs site.
 
-    def __init__(self) -> None:
+    Tables are validated as dataframes (`validate`: DuckDB, which GX cannot query) or, given a
+    SQLAlchemy URL, in the warehouse itself (`validate_table`: PostgreSQL), where GX runs each
+    expectation as SQL and no table is read into this process.
+    """
+
+    def __init__(self, sql_url: str | None = None) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
@@ -82,11 +90,23 @@ class Validator:
         self._suite_id = ExpectationSuiteIdentifier
         self.context = _context()
         self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+        self.sql_datasource: Any = None
+        if sql_url:
+            # GX keeps the datasource in great_expectations.yml: it stores the ${reference},
+            # and the URL (with its password) lives only in this process's environment.
+            os.environ[SQL_URL_VARIABLE] = sql_url
+            self.sql_datasource = self.context.data_sources.add_or_update_postgres(
+                SQL_DATASOURCE, connection_string="${" + SQL_URL_VARIABLE + "}"
+            )
         # What this run validated: its result pages and suite pages are the ones to render.
         self._rendered: list[Any] = []
 
+    def close(self) -> None:
+        """Forget the SQL URL (so no child process inherits it)."""
+        os.environ.pop(SQL_URL_VARIABLE, None)
+
     def validate(self, spec: TableExpectations, frame: Any) -> TableValidation:
-        gx = self._gx
+        """Validate `frame`, the whole table, in this process."""
         name = f"{spec.layer}__{spec.table}"
         try:
             asset = self.datasource.get_asset(name)
@@ -96,6 +116,26 @@ class Validator:
             batch = asset.get_batch_definition("whole_table")
         except KeyError:
             batch = asset.add_batch_definition_whole_dataframe("whole_table")
+        return self._run(spec, batch, {"dataframe": frame})
+
+    def validate_table(self, spec: TableExpectations, schema: str) -> TableValidation:
+        """Validate `schema.<spec.table>` in the warehouse (needs `sql_url`)."""
+        if self.sql_datasource is None:
+            raise ValueError("validate_table needs the Validator's sql_url")
+        name = f"{spec.layer}__{spec.table}"
+        try:
+            asset = self.sql_datasource.get_asset(name)
+        except LookupError:
+            asset = self.sql_datasource.add_table_asset(name, table_name=spec.table, schema_name=schema)
+        try:
+            batch = asset.get_batch_definition("whole_table")
+        except KeyError:
+            batch = asset.add_batch_definition_whole_table("whole_table")
+        return self._run(spec, batch, None)
+
+    def _run(self, spec: TableExpectations, batch: Any, parameters: dict[str, Any] | None) -> TableValidation:
+        gx = self._gx
+        name = f"{spec.layer}__{spec.table}"
         suite = self.context.suites.add_or_update(
             gx.ExpectationSuite(name=name, expectations=spec.expectations())
         )
@@ -107,7 +147,7 @@ class Validator:
         checkpoint = self.context.checkpoints.add_or_update(
             gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
         )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+        outcome = checkpoint.run(batch_parameters=parameters)
         self._rendered.extend(outcome.run_results)
         self._rendered.append(self._suite_id(name=name))
         failures: list[str] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import great_expectations as gx
+from great_expectations.expectations.row_conditions import Column, Condition
 
 from expectations.spec import TableExpectations
 
@@ -26,9 +27,10 @@ def _office_scoped(*columns: str) -> tuple[Any, ...]:
     )
 
 
-def _not_null_when(column: str, condition: str) -> Any:
-    """`column` must be filled on the rows matching a pandas `condition` (e.g. a status flag)."""
-    return e.ExpectColumnValuesToNotBeNull(column=column, row_condition=condition, condition_parser="pandas")
+def _not_null_when(column: str, condition: Condition) -> Any:
+    """`column` must be filled on the rows matching `condition` (e.g. a status flag). GX's row
+    condition objects run on dataframes (DuckDB) and as SQL (PostgreSQL) alike."""
+    return e.ExpectColumnValuesToNotBeNull(column=column, row_condition=condition)
 
 
 def _at_least(column_a: str, column_b: str) -> Any:
@@ -69,7 +71,7 @@ MARTS: list[TableExpectations] = [
         accepted_values={"customer_status": ("active", "inactive", "unknown")},
         extra=(
             *_office_scoped("customer_key"),
-            _not_null_when("cancelled_at", 'customer_status == "inactive"'),
+            _not_null_when("cancelled_at", Column("customer_status") == "inactive"),
             _at_least("subscription_count", "active_subscription_count"),
             _at_least("lifetime_billed_amount", "lifetime_collected_amount"),
         ),
@@ -145,9 +147,9 @@ MARTS: list[TableExpectations] = [
         between={"duration_minutes": (0, 24 * 60)},
         extra=(
             *_office_scoped("appointment_key", "customer_key"),
-            _not_null_when("technician_employee_key", "is_completed == True"),
-            _not_null_when("completed_at", "is_completed == True"),
-            _not_null_when("cancelled_at", "is_cancelled == True"),
+            _not_null_when("technician_employee_key", Column("is_completed") == True),
+            _not_null_when("completed_at", Column("is_completed") == True),
+            _not_null_when("cancelled_at", Column("is_cancelled") == True),
         ),
     ),
     TableExpectations(
@@ -185,7 +187,7 @@ MARTS: list[TableExpectations] = [
         },
         extra=(
             *_office_scoped("subscription_key", "customer_key"),
-            _not_null_when("cancelled_at", "is_active == False"),
+            _not_null_when("cancelled_at", Column("is_active") == False),
             _at_least("annual_recurring_value", "monthly_recurring_revenue"),
             _at_least("annual_recurring_value", "active_annual_recurring_value"),
         ),
@@ -209,7 +211,9 @@ MARTS: list[TableExpectations] = [
         extra=(
             *_office_scoped("ticket_key", "customer_key"),
             _at_least("billed_amount", "collected_amount"),
-            _not_null_when("paid_in_full_at", "is_paid_in_full == True and billed_amount > 0"),
+            _not_null_when(
+                "paid_in_full_at", (Column("is_paid_in_full") == True) & (Column("billed_amount") > 0)
+            ),
         ),
     ),
     TableExpectations(
@@ -282,7 +286,7 @@ MARTS: list[TableExpectations] = [
             "note_count",
         ),
         extra=(
-            _not_null_when("closed_at", "is_closed == True"),
+            _not_null_when("closed_at", Column("is_closed") == True),
             _at_least("task_count", "completed_task_count"),
             # `data_as_of` is the newest time in the data (an unparsable open time is NULL).
             e.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -292,7 +296,7 @@ MARTS: list[TableExpectations] = [
                 ignore_row_if="either_value_is_missing",
             ),
             # A repeat visit always has the earlier request it repeats.
-            _not_null_when("previous_sr_number", "is_repeat_visit == True"),
+            _not_null_when("previous_sr_number", Column("is_repeat_visit") == True),
         ),
     ),
     TableExpectations(
@@ -376,8 +380,10 @@ ML: list[TableExpectations] = [
             _at_least("cancelled_appointments_last_365_days", "cancelled_appointments_last_90_days"),
             _at_least("rescheduled_appointments_last_365_days", "rescheduled_appointments_last_90_days"),
             _at_least("no_show_appointments_last_365_days", "no_show_appointments_last_90_days"),
-            # A label that marks most customers as churning within 90 days is a broken label.
-            e.ExpectColumnMeanToBeBetween(column="churned_within_90_days", min_value=0, max_value=0.5),
+            # A label that marks most customers as churning within 90 days is a broken label:
+            # at least half of the rows are not churned (a share, so it is also SQL on
+            # PostgreSQL, which has no mean of a boolean).
+            e.ExpectColumnValuesToBeInSet(column="churned_within_90_days", value_set=[False], mostly=0.5),
         ),
     ),
     TableExpectations(
@@ -406,7 +412,7 @@ ML: list[TableExpectations] = [
         extra=(
             _at_least("customer_prior_request_count", "customer_prior_closed_request_count"),
             _at_least("customer_prior_request_count", "customer_open_backlog_at_open"),
-            _not_null_when("hours_to_resolution", "is_closed == True"),
+            _not_null_when("hours_to_resolution", Column("is_closed") == True),
         ),
     ),
 ]

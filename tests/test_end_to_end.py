@@ -97,6 +97,10 @@ def test_release_published_every_mart_and_recorded_it(built_project: Project) ->
         "order by released_at desc limit 1"
     )[0]
     assert status == "published" and passed == total > 0
+    # PostgreSQL tables are checked in the warehouse (GX's SQL datasource), DuckDB's as dataframes.
+    results = (built_project.root / "gx_project" / "gx" / "uncommitted" / "validations").rglob("*.json")
+    datasources = {path.name.split("-", 1)[0] for path in results}
+    assert datasources == {"warehouse_sql" if built_project.target == "postgres" else "warehouse"}
 
 
 @pytest.fixture
