@@ -340,6 +340,103 @@ def speed_of_light(corpus_dir: Path, work: Path, records: int) -> dict[str, Any]
     return {**result["union_by_name"], "variants": result}
 
 
+# The three steps no version of this pipeline can skip, each measured alone with nothing else
+# running: parsing the files (the loader's own parser, one process, local files: no S3), inserting
+# the parsed rows into a DuckDB table (no lineage columns, no dlt), and the five staging models'
+# SQL (as dbt compiled it in the main run, run straight on a copy of its warehouse: no dbt). Their
+# sum bounds the whole pipeline: on C cores it cannot pass C x 100,000 / sum rows per second.
+_FLOORS_CODE = """
+import glob, json, os, resource, shutil, sys
+import duckdb, pyarrow as pa
+from loaders.service_csv.parsing import parse_bytes
+
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+corpus, warehouse, compiled, work = sys.argv[1:5]
+started, records, tables = cpu(), 0, []
+for path in sorted(glob.glob(os.path.join(corpus, "*.csv"))):
+    with open(path, "rb") as handle:
+        parsed = parse_bytes(handle.read())
+    records += parsed.table.num_rows + len(parsed.rejects)
+    tables.append(parsed.table)
+parse = cpu() - started
+
+conn = duckdb.connect(os.path.join(work, "floors_insert.duckdb"))
+conn.execute("set preserve_insertion_order = false")
+columns = tables[0].schema
+conn.register("empty", tables[0].slice(0, 0))
+conn.execute("create table raw as select * from empty")
+started = cpu()
+for offset in range(0, len(tables), 10):  # ~32 MiB of files a statement, as the loader's tasks
+    chunk = pa.concat_tables([t.select(columns.names).cast(columns) for t in tables[offset:offset + 10]])
+    conn.register("chunk", chunk)
+    conn.execute("insert into raw select * from chunk")
+    conn.unregister("chunk")
+conn.execute("checkpoint")
+insert = cpu() - started
+conn.close()
+del tables
+
+copy = os.path.join(work, os.path.basename(warehouse))  # the compiled SQL names its catalog
+shutil.copyfile(warehouse, copy)
+conn = duckdb.connect(copy)
+conn.execute("set preserve_insertion_order = false")
+staging = {}
+for model in ("service_requests", "customers", "tasks", "parts_used", "sr_notes"):
+    with open(os.path.join(compiled, f"stg_service_csv__{model}.sql")) as handle:
+        sql = handle.read()
+    started = cpu()
+    conn.execute(f"create table main.floor_{model} as {sql}")
+    staging[model] = cpu() - started
+conn.close()
+print(json.dumps({"records": records, "parse": parse, "insert": insert, "staging": staging}))
+"""
+
+
+def cost_floors(corpus_dir: Path, root: Path, cores: int) -> dict[str, Any]:
+    """CPU seconds per 100k records of parse, RAW insert and staging SQL, and the ceiling they
+    put on rows/s with `cores` cores (see _FLOORS_CODE). Needs the main run's warehouse (`root`:
+    loaded and built) and the files from local disk."""
+    compiled = root / "target" / "compiled" / "elt_warehouse" / "dbt" / "models" / "staging" / "service_csv"
+    work = Path(tempfile.mkdtemp(prefix="floors_", dir=root))
+    try:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _FLOORS_CODE,
+                str(corpus_dir / "csv"),
+                str(root / "warehouse.duckdb"),
+                str(compiled),
+                str(work),
+            ],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    measured_cpu = json.loads(completed.stdout.strip().splitlines()[-1])
+    records = measured_cpu["records"]
+    floors = {
+        "parse": _per_100k(measured_cpu["parse"], records),
+        "raw_insert": _per_100k(measured_cpu["insert"], records),
+        "staging_sql": _per_100k(sum(measured_cpu["staging"].values()), records),
+    }
+    total = round(sum(floors.values()), 2)
+    return {
+        "records": records,
+        "cpu_seconds_per_100k_records": floors,
+        "sum": total,
+        "cores": cores,
+        "ceiling_rows_per_second": round(cores * 100_000 / total),
+    }
+
+
 def run(
     quick: bool = False,
     *,
@@ -380,6 +477,7 @@ def run(
         corpus_dir, meta = corpus(files, rows_per_file)
         main_run = load_and_build(moto.endpoint_url, corpus_dir, meta, work, "main", dbt=dbt)
         sol = speed_of_light(corpus_dir, work, main_run["records"])
+        floors = cost_floors(corpus_dir, work / "main", os.cpu_count() or 1) if dbt else None
         report: dict[str, Any] = {
             "command": command,
             "cpus": os.cpu_count(),
@@ -388,6 +486,8 @@ def run(
             "duckdb_read_csv": sol,
             "load_vs_read_csv": round(sol["seconds"] / main_run["load_seconds"], 3),
         }
+        if floors is not None:
+            report["cost_floors"] = floors
         if "end_to_end_seconds" in main_run:
             report["end_to_end_vs_read_csv"] = round(sol["seconds"] / main_run["end_to_end_seconds"], 3)
         if memory_check:
@@ -451,6 +551,15 @@ def format_report(report: dict[str, Any]) -> str:
             else ""
         ),
     ]
+    if "cost_floors" in report:
+        floors = report["cost_floors"]
+        steps = floors["cpu_seconds_per_100k_records"].items()
+        parts = ", ".join(f"{name} {value:.2f}" for name, value in steps)
+        lines.append(
+            f"cost floors, CPU s/100k (each step alone, nothing else running): {parts}; sum "
+            f"{floors['sum']:.2f} -> at most {floors['ceiling_rows_per_second']:,} rows/s "
+            f"on {floors['cores']} cores"
+        )
     if "dbt_slowest_nodes" in run:
         lines.append(
             "slowest dbt nodes (s): "

@@ -88,13 +88,14 @@ class Validator:
 
         self._gx = gx
         self._suite_id = ExpectationSuiteIdentifier
-        self.context = _context()
-        self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
-        self.sql_datasource: Any = None
         if sql_url:
             # GX keeps the datasource in great_expectations.yml: it stores the ${reference},
             # and the URL (with its password) lives only in this process's environment.
             os.environ[SQL_URL_VARIABLE] = sql_url
+        self.context = _context()
+        self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+        self.sql_datasource: Any = None
+        if sql_url:
             self.sql_datasource = self.context.data_sources.add_or_update_postgres(
                 SQL_DATASOURCE, connection_string="${" + SQL_URL_VARIABLE + "}"
             )
