@@ -117,7 +117,7 @@ class Validator:
             batch = asset.get_batch_definition("whole_table")
         except KeyError:
             batch = asset.add_batch_definition_whole_dataframe("whole_table")
-        return self._run(spec, batch, {"dataframe": frame})
+        return self._run(spec, batch, {"dataframe": frame}, name)
 
     def validate_table(self, spec: TableExpectations, schema: str) -> TableValidation:
         """Validate `schema.<spec.table>` in the warehouse (needs `sql_url`)."""
@@ -132,21 +132,29 @@ class Validator:
             batch = asset.get_batch_definition("whole_table")
         except KeyError:
             batch = asset.add_batch_definition_whole_table("whole_table")
-        return self._run(spec, batch, None)
+        # Its own validation definition and checkpoint: GX re-reads a definition before it
+        # replaces one, and a dataframe one from a DuckDB run names an asset of the dataframe
+        # datasource, which is redeclared empty on every run (a project moved from DuckDB to
+        # PostgreSQL could not release).
+        return self._run(spec, batch, None, f"{SQL_DATASOURCE}__{name}")
 
-    def _run(self, spec: TableExpectations, batch: Any, parameters: dict[str, Any] | None) -> TableValidation:
+    def _run(
+        self, spec: TableExpectations, batch: Any, parameters: dict[str, Any] | None, run_name: str
+    ) -> TableValidation:
+        """Run the table's suite on `batch` through the checkpoint (and validation definition)
+        named `run_name`."""
         gx = self._gx
         name = f"{spec.layer}__{spec.table}"
         suite = self.context.suites.add_or_update(
             gx.ExpectationSuite(name=name, expectations=spec.expectations())
         )
         definition = self.context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            gx.ValidationDefinition(name=run_name, data=batch, suite=suite)
         )
         # No UpdateDataDocsAction: it rebuilds the whole site after each checkpoint. The
         # results are stored by the run itself; build_docs renders the run's pages once.
         checkpoint = self.context.checkpoints.add_or_update(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
+            gx.Checkpoint(name=run_name, validation_definitions=[definition], actions=[])
         )
         outcome = checkpoint.run(batch_parameters=parameters)
         self._rendered.extend(outcome.run_results)
