@@ -51,6 +51,14 @@ def run_source(
             log.warning("%s: finishing an interrupted load before starting a new one", pipeline_name)
             pipeline.normalize()
             pipeline.load()
+        else:
+            # The warehouse, not this folder, says what has landed: dlt's `run` would sync with
+            # it first, its separate steps do not. A dataset that is gone (a new database at the
+            # same address, a deleted DuckDB file, a dropped schema) wipes the local state and
+            # its watermarks, so everything is read again; a newer state there replaces ours.
+            # Not with pending data: a first load killed before it landed has no dataset yet,
+            # and its package must be finished, not wiped.
+            pipeline.sync_destination()
         # The file format is chosen at extract (dlt keeps it per table in the package).
         pipeline.extract(
             make_source(),

@@ -13,6 +13,7 @@ from tests.reliability.conftest import (
     PUBLISHED_SCHEMAS,
     RAW_SCHEMAS,
     Reference,
+    Sources,
     differences,
     table_checksums,
 )
@@ -62,3 +63,18 @@ def test_the_pipeline_run_again_and_over_past_windows_and_files_changes_nothing(
         project.scalar("select count(*) from quality.release_history where status = 'published'")
         == releases + 2
     )
+
+
+def test_a_warehouse_that_lost_its_raw_data_is_loaded_whole_again(
+    tmp_path: Path, sources: Sources, reference: Reference
+) -> None:
+    """dlt keeps its watermarks in the project's working folder too: when the warehouse no longer
+    has the RAW datasets (a new database at the same address, a deleted DuckDB file, a dropped
+    schema), the next load must read everything again, not only what is newer than the
+    watermarks of data that is gone."""
+    project = sources.project(tmp_path)
+    project.elt("load")
+    for schema in RAW_SCHEMAS:
+        project.query(f"drop schema {schema} cascade")
+    project.elt("load")
+    assert not differences(table_checksums(project, RAW_SCHEMAS), reference.raw)
