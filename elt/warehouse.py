@@ -162,30 +162,41 @@ def check_available() -> None:
         check_postgres_reachable()
 
 
+def _postgres_params() -> dict[str, Any]:
+    """The transformer's connection (by default) as the ELT_PG_* variables say."""
+    return {
+        "host": _env("ELT_PG_HOST", "127.0.0.1"),
+        "port": int(_env("ELT_PG_PORT", "5432")),
+        "user": _env("ELT_PG_USER", "transformer"),
+        "password": os.environ.get("ELT_PG_PASSWORD", ""),
+        "dbname": _env("ELT_PG_DATABASE", "warehouse"),
+    }
+
+
 def postgres_connect(connect_timeout: int | None = None) -> Any:
     """A psycopg2 connection as the ELT_PG_* variables say (the transformer by default)."""
     import psycopg2
 
     return psycopg2.connect(
-        host=_env("ELT_PG_HOST", "127.0.0.1"),
-        port=int(_env("ELT_PG_PORT", "5432")),
-        user=_env("ELT_PG_USER", "transformer"),
-        password=os.environ.get("ELT_PG_PASSWORD", ""),
-        dbname=_env("ELT_PG_DATABASE", "warehouse"),
-        **({"connect_timeout": connect_timeout} if connect_timeout else {}),
+        **_postgres_params(), **({"connect_timeout": connect_timeout} if connect_timeout else {})
     )
 
 
 def postgres_sqlalchemy_url() -> str:
     """The same connection as postgres_connect, as a SQLAlchemy URL (psycopg2 driver: SQLAlchemy
     would pick psycopg 3, which is not installed). It holds the password: keep it in memory."""
-    from urllib.parse import quote
+    from sqlalchemy.engine import URL
 
-    user = quote(_env("ELT_PG_USER", "transformer"), safe="")
-    password = quote(os.environ.get("ELT_PG_PASSWORD", ""), safe="")
-    host, port = _env("ELT_PG_HOST", "127.0.0.1"), int(_env("ELT_PG_PORT", "5432"))
-    database = quote(_env("ELT_PG_DATABASE", "warehouse"), safe="")
-    return f"postgresql+psycopg2://{user}:{password}@{host}:{port}/{database}"
+    params = _postgres_params()
+    url = URL.create(
+        "postgresql+psycopg2",
+        username=params["user"],
+        password=params["password"],
+        host=params["host"],
+        port=params["port"],
+        database=params["dbname"],
+    )
+    return url.render_as_string(hide_password=False)
 
 
 def check_postgres_reachable() -> None:

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import psycopg2
 import pytest
 
 from elt import warehouse
@@ -63,7 +62,7 @@ def test_a_project_moved_between_duckdb_and_postgres_goes_on_releasing(
     monkeypatch.setattr(checkpoints, "GX_ROOT", tmp_path / "gx")
     for name, value in postgres_env.items():
         monkeypatch.setenv(name, value)
-    conn = psycopg2.connect(warehouse.postgres_sqlalchemy_url().replace("+psycopg2", ""))
+    conn = warehouse.postgres_connect()
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute("create schema audit_marts")
