@@ -41,7 +41,7 @@ KEYWORDS = {
 # One warehouse's syntax: the pattern and what to use instead.
 FORBIDDEN = {
     r"::": "cast(x as type)",
-    r"->>?": "the json_text / json_int_array macros",
+    r"->>?": "the json_fields / json_int_array macros",
     r"@>|<@|\?\|": "a dispatched macro",
     r"!?~\*?": "a dispatched macro (regex)",
     r"\bilike\b": "lower(x) like lower(y)",
@@ -105,7 +105,7 @@ def test_check_ignores_macros_comments_and_literals():
     sql = """
         {{ config(materialized='table') }}
         -- strftime( in a comment is fine
-        select {{ json_text('record', 'a') }} as a, 'json_extract(' as b, "date_trunc(" as c,
+        select {{ json_fields('record', {'a': 'a'}) }}, 'json_extract(' as b, "date_trunc(" as c,
             cast(coalesce(x, 0) as numeric(18, 2)) as d,
             row_number() over (partition by k order by ts desc) as rn
         from {{ ref('x') }}

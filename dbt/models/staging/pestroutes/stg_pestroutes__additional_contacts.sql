@@ -12,15 +12,17 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'additionalContactID') }} as additional_contact_id,
-        {{ json_text('record', 'customerID') }} as customer_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'fname') }} as first_name,
-        {{ json_text('record', 'lname') }} as last_name,
-        {{ json_text('record', 'phone') }} as phone,
-        {{ json_text('record', 'email') }} as email,
-        {{ json_text('record', 'typeID') }} as type_id,
-        {{ json_text('record', 'typeDescription') }} as type_description,
+        {{ json_fields('record', {
+            'additionalContactID': 'additional_contact_id',
+            'customerID': 'customer_id',
+            'officeID': 'office_id',
+            'fname': 'first_name',
+            'lname': 'last_name',
+            'phone': 'phone',
+            'email': 'email',
+            'typeID': 'type_id',
+            'typeDescription': 'type_description',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

@@ -27,16 +27,18 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'appliedPaymentID') }} as applied_payment_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'paymentID') }} as payment_id,
-        {{ json_text('record', 'ticketID') }} as ticket_id,
-        {{ json_text('record', 'customerID') }} as customer_id,
-        {{ json_text('record', 'appliedBy') }} as applied_by,
-        {{ json_text('record', 'dateApplied') }} as date_applied,
-        {{ json_text('record', 'appliedAmount') }} as applied_amount,
-        {{ json_text('record', 'taxCollected') }} as tax_collected,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'appliedPaymentID': 'applied_payment_id',
+            'officeID': 'office_id',
+            'paymentID': 'payment_id',
+            'ticketID': 'ticket_id',
+            'customerID': 'customer_id',
+            'appliedBy': 'applied_by',
+            'dateApplied': 'date_applied',
+            'appliedAmount': 'applied_amount',
+            'taxCollected': 'tax_collected',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

@@ -12,11 +12,13 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'reasonID') }} as cancellation_reason_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'reason') }} as reason,
-        {{ json_text('record', 'active') }} as active,
-        {{ json_text('record', 'visible') }} as visible,
+        {{ json_fields('record', {
+            'reasonID': 'cancellation_reason_id',
+            'officeID': 'office_id',
+            'reason': 'reason',
+            'active': 'active',
+            'visible': 'visible',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

@@ -22,17 +22,19 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'gatewayChargebackID') }} as chargeback_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'paymentID') }} as payment_id,
-        {{ json_text('record', 'customerID') }} as customer_id,
-        {{ json_text('record', 'amount') }} as amount,
-        {{ json_text('record', 'status') }} as status,
-        {{ json_text('record', 'reasonCode') }} as reason_code,
-        {{ json_text('record', 'reason') }} as reason,
-        {{ json_text('record', 'dueDate') }} as due_date,
-        {{ json_text('record', 'dateCreated') }} as date_created,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'gatewayChargebackID': 'chargeback_id',
+            'officeID': 'office_id',
+            'paymentID': 'payment_id',
+            'customerID': 'customer_id',
+            'amount': 'amount',
+            'status': 'status',
+            'reasonCode': 'reason_code',
+            'reason': 'reason',
+            'dueDate': 'due_date',
+            'dateCreated': 'date_created',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

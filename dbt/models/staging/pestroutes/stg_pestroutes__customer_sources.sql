@@ -12,11 +12,13 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'sourceID') }} as customer_source_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'source') }} as source,
-        {{ json_text('record', 'visible') }} as visible,
-        {{ json_text('record', 'dealsSource') }} as deals_source,
+        {{ json_fields('record', {
+            'sourceID': 'customer_source_id',
+            'officeID': 'office_id',
+            'source': 'source',
+            'visible': 'visible',
+            'dealsSource': 'deals_source',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

@@ -22,16 +22,18 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'gatewayDisbursementID') }} as disbursement_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'gatewayID') }} as gateway_id,
-        {{ json_text('record', 'batchNumber') }} as batch_number,
-        {{ json_text('record', 'amount') }} as amount,
-        {{ json_text('record', 'itemCount') }} as item_count,
-        {{ json_text('record', 'status') }} as status,
-        {{ json_text('record', 'depositDate') }} as deposit_date,
-        {{ json_text('record', 'dateCreated') }} as date_created,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'gatewayDisbursementID': 'disbursement_id',
+            'officeID': 'office_id',
+            'gatewayID': 'gateway_id',
+            'batchNumber': 'batch_number',
+            'amount': 'amount',
+            'itemCount': 'item_count',
+            'status': 'status',
+            'depositDate': 'deposit_date',
+            'dateCreated': 'date_created',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

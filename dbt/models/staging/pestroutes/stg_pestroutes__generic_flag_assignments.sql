@@ -22,13 +22,15 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'genericFlagAssignmentID') }} as generic_flag_assignment_id,
-        {{ json_text('record', 'genericFlagID') }} as generic_flag_id,
-        {{ json_text('record', 'entityID') }} as entity_id,
-        {{ json_text('record', 'type') }} as type,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'dateCreated') }} as date_created,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'genericFlagAssignmentID': 'generic_flag_assignment_id',
+            'genericFlagID': 'generic_flag_id',
+            'entityID': 'entity_id',
+            'type': 'type',
+            'officeID': 'office_id',
+            'dateCreated': 'date_created',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

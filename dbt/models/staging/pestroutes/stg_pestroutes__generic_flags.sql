@@ -22,14 +22,16 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'genericFlagID') }} as generic_flag_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'code') }} as code,
-        {{ json_text('record', 'description') }} as description,
-        {{ json_text('record', 'status') }} as status,
-        {{ json_text('record', 'type') }} as type,
-        {{ json_text('record', 'dateCreated') }} as date_created,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'genericFlagID': 'generic_flag_id',
+            'officeID': 'office_id',
+            'code': 'code',
+            'description': 'description',
+            'status': 'status',
+            'type': 'type',
+            'dateCreated': 'date_created',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

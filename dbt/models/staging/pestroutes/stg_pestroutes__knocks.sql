@@ -22,17 +22,19 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'knockID') }} as knock_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'doorID') }} as door_id,
-        {{ json_text('record', 'employeeID') }} as employee_id,
-        {{ json_text('record', 'status') }} as status,
-        {{ json_text('record', 'statusText') }} as status_text,
-        {{ json_text('record', 'notes') }} as notes,
-        {{ json_text('record', 'latitude') }} as latitude,
-        {{ json_text('record', 'longitude') }} as longitude,
-        {{ json_text('record', 'dateAdded') }} as date_added,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'knockID': 'knock_id',
+            'officeID': 'office_id',
+            'doorID': 'door_id',
+            'employeeID': 'employee_id',
+            'status': 'status',
+            'statusText': 'status_text',
+            'notes': 'notes',
+            'latitude': 'latitude',
+            'longitude': 'longitude',
+            'dateAdded': 'date_added',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

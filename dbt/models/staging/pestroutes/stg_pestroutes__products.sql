@@ -12,15 +12,17 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'productID') }} as product_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'description') }} as description,
-        {{ json_text('record', 'code') }} as code,
-        {{ json_text('record', 'category') }} as category,
-        {{ json_text('record', 'amount') }} as amount,
-        {{ json_text('record', 'taxable') }} as taxable,
-        {{ json_text('record', 'glNumber') }} as gl_number,
-        {{ json_text('record', 'visible') }} as visible,
+        {{ json_fields('record', {
+            'productID': 'product_id',
+            'officeID': 'office_id',
+            'description': 'description',
+            'code': 'code',
+            'category': 'category',
+            'amount': 'amount',
+            'taxable': 'taxable',
+            'glNumber': 'gl_number',
+            'visible': 'visible',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

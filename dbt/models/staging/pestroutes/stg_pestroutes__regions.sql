@@ -12,11 +12,13 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'regionID') }} as region_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'region') }} as region,
-        {{ json_text('record', 'created') }} as created,
-        {{ json_text('record', 'deleted') }} as deleted,
+        {{ json_fields('record', {
+            'regionID': 'region_id',
+            'officeID': 'office_id',
+            'region': 'region',
+            'created': 'created',
+            'deleted': 'deleted',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

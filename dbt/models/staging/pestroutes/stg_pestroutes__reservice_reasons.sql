@@ -12,10 +12,12 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'reserviceReasonID') }} as reservice_reason_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'reason') }} as reason,
-        {{ json_text('record', 'visible') }} as visible,
+        {{ json_fields('record', {
+            'reserviceReasonID': 'reservice_reason_id',
+            'officeID': 'office_id',
+            'reason': 'reason',
+            'visible': 'visible',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,

@@ -27,18 +27,20 @@ source as (
 renamed as (
 
     select
-        {{ json_text('record', 'itemID') }} as ticket_item_id,
-        {{ json_text('record', 'ticketID') }} as ticket_id,
-        {{ json_text('record', 'officeID') }} as office_id,
-        {{ json_text('record', 'description') }} as description,
-        {{ json_text('record', 'quantity') }} as quantity,
-        {{ json_text('record', 'amount') }} as amount,
-        {{ json_text('record', 'taxable') }} as taxable,
-        {{ json_text('record', 'serviceID') }} as service_id,
-        {{ json_text('record', 'productID') }} as product_id,
-        {{ json_text('record', 'creditTo') }} as credit_to,
-        {{ json_text('record', 'dateCreated') }} as date_created,
-        {{ json_text('record', 'dateUpdated') }} as date_updated,
+        {{ json_fields('record', {
+            'itemID': 'ticket_item_id',
+            'ticketID': 'ticket_id',
+            'officeID': 'office_id',
+            'description': 'description',
+            'quantity': 'quantity',
+            'amount': 'amount',
+            'taxable': 'taxable',
+            'serviceID': 'service_id',
+            'productID': 'product_id',
+            'creditTo': 'credit_to',
+            'dateCreated': 'date_created',
+            'dateUpdated': 'date_updated',
+        }) }},
         _office as office_name,
         coalesce(
             _office_timezone,
