@@ -53,9 +53,12 @@
 {#-
     The keys an incremental run of a file-fed staging model must re-rank: keys on lines of loads
     newer than the target, plus keys whose kept version came from a file version (key + ETag)
-    that is no longer in RAW because the file was re-uploaded. Expects a `source` CTE over the
-    RAW table with `_file_key` / `_file_etag`, and `file_key` / `file_etag` in the target.
-    `key_expression` computes the key from a RAW line; `key_column` is its name in the target.
+    that is no longer in RAW because the file was re-uploaded. Expects `_file_key` / `_file_etag`
+    in the RAW table and `file_key` / `file_etag` in the target. `key_expression` computes the
+    key from a RAW line; `key_column` is its name in the target.
+    Both parts read `raw_relation` itself, never the model's `source` CTE: a CTE read twice is
+    materialized whole by DuckDB (every column of every RAW line, 1.1 s at 4.3 million lines
+    for a run with nothing new), where one read lets the key filter reach the table scan.
 -#}
 {% macro keys_touched_by_new_files(raw_relation, key_expression, key_column) -%}
     {{ return(adapter.dispatch('keys_touched_by_new_files', 'elt_warehouse')(raw_relation, key_expression, key_column)) }}
@@ -72,9 +75,9 @@
     from {{ this }} as current_version
     where not exists (
         select 1
-        from source
+        from {{ raw_relation }} as raw_line
         where
-            source._file_key = current_version.file_key
-            and source._file_etag = current_version.file_etag
+            raw_line._file_key = current_version.file_key
+            and raw_line._file_etag = current_version.file_etag
     )
 {%- endmacro %}

@@ -1,9 +1,19 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='customer_account_number',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 -- One row per customer (customer_account_number): the customer's details as written on the
 -- line of their most recently opened service request (see the doc block service_csv_dedup_rule).
--- A table, rebuilt on every run: customers are few, but finding each one's latest line ranks
--- every export line, which a view would redo for every query and test that reads it.
+-- Customers are few and appear on many lines of every export, so nearly every customer is on
+-- the lines of a new load: re-ranking all of their lines would rank every export line again.
+-- Incremental runs rank only the lines of loads newer than the newest one merged, each customer's
+-- kept version competing with them, and re-rank every line of a customer only when their kept
+-- version came from a file that has since been re-uploaded (that version is gone from RAW).
 
 with
 
@@ -12,6 +22,25 @@ source as (
     select * from {{ source('service_csv', 'service_records') }}
 
 ),
+
+{% if is_incremental() %}
+
+reuploaded_keys as (
+
+    -- Customers whose kept version came from a file version (key + ETag) no longer in RAW.
+    select current_version.customer_account_number
+    from {{ this }} as current_version
+    where not exists (
+        select 1
+        from {{ source('service_csv', 'service_records') }} as raw_line
+        where
+            raw_line._file_key = current_version.file_key
+            and raw_line._file_etag = current_version.file_etag
+    )
+
+),
+
+{% endif %}
 
 renamed as (
 
@@ -31,7 +60,16 @@ renamed as (
         _dlt_load_id as dlt_load_id
 
     from source
-    where trim(customer_account_number) <> ''
+    where
+        trim(customer_account_number) <> ''
+        {% if is_incremental() %}
+        and (
+            _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+            or trim(customer_account_number) in (
+                select reuploaded_keys.customer_account_number from reuploaded_keys
+            )
+        )
+        {% endif %}
 
 ),
 
@@ -40,10 +78,51 @@ versioned as (
     -- Only the version cursor is typed before ranking; the other columns are typed for the
     -- kept version alone (in `final`).
     select
-        *,
-        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at
+        customer_account_number,
+        customer_name,
+        customer_city,
+        customer_state,
+        customer_country,
+        customer_segment,
+        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at,
+        file_key,
+        file_etag,
+        line_number,
+        parse_status,
+        extracted_at,
+        dlt_load_id
 
     from renamed
+
+    {% if is_incremental() %}
+
+    union all
+
+    -- The kept version of each customer on a new line, ranked with those lines: when it wins,
+    -- the merge writes it back unchanged (`final` cleans its columns again to the same values).
+    select
+        current_version.customer_account_number,
+        current_version.customer_name,
+        current_version.customer_city,
+        current_version.customer_state,
+        current_version.customer_country,
+        current_version.customer_segment,
+        current_version.version_sr_opened_at,
+        current_version.file_key,
+        current_version.file_etag,
+        current_version.line_number,
+        current_version.parse_status,
+        current_version.extracted_at,
+        current_version.dlt_load_id
+
+    from {{ this }} as current_version
+    where
+        current_version.customer_account_number in (select renamed.customer_account_number from renamed)
+        and current_version.customer_account_number not in (
+            select reuploaded_keys.customer_account_number from reuploaded_keys
+        )
+
+    {% endif %}
 
 ),
 

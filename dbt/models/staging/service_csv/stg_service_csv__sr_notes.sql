@@ -35,6 +35,14 @@ touched_keys as (
 
 ),
 
+touched_requests as (
+
+    -- The requests of those notes. A note's key includes its request, so only the lines of
+    -- these requests can hold a touched note: the others are never hashed.
+    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), 'trim(sr_number)', 'sr_number') }}
+
+),
+
 {% endif %}
 
 renamed as (
@@ -55,6 +63,9 @@ renamed as (
     where
         trim(sr_number) <> ''
         and (trim(note_text) <> '' or trim(note_created_at) <> '')
+        {% if is_incremental() %}
+        and trim(sr_number) in (select touched_requests.sr_number from touched_requests)
+        {% endif %}
 
 ),
 
