@@ -71,6 +71,15 @@
 
     union
 
+    {{ elt_warehouse.keys_of_replaced_file_versions(raw_relation, key_column) }}
+{%- endmacro %}
+
+{#-
+    The keys whose kept version (in the target) came from a file version (key + ETag) that is no
+    longer in RAW because the file was re-uploaded: their versions must be ranked again from all
+    of their lines. Plain ANSI SQL.
+-#}
+{% macro keys_of_replaced_file_versions(raw_relation, key_column) -%}
     select current_version.{{ key_column }}
     from {{ this }} as current_version
     where not exists (

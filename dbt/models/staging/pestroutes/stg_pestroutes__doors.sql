@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=incremental_upsert_strategy(),
         unique_key='door_key',
         on_schema_change='append_new_columns',
     )

@@ -3,7 +3,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=incremental_upsert_strategy(),
         unique_key='payment_key',
         on_schema_change='append_new_columns',
         cluster_by=['office_name', 'payment_id'],

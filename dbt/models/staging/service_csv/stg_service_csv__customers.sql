@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=incremental_upsert_strategy(),
         unique_key='customer_account_number',
         on_schema_change='append_new_columns',
     )
@@ -28,15 +28,7 @@ source as (
 reuploaded_keys as (
 
     -- Customers whose kept version came from a file version (key + ETag) no longer in RAW.
-    select current_version.customer_account_number
-    from {{ this }} as current_version
-    where not exists (
-        select 1
-        from {{ source('service_csv', 'service_records') }} as raw_line
-        where
-            raw_line._file_key = current_version.file_key
-            and raw_line._file_etag = current_version.file_etag
-    )
+    {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'customer_account_number') }}
 
 ),
 
