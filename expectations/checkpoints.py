@@ -24,8 +24,6 @@ DATASOURCE = "warehouse"
 # PostgreSQL tables are validated in place, through GX's SQL datasource.
 SQL_DATASOURCE = "warehouse_sql"
 SQL_URL_VARIABLE = "ELT_GX_WAREHOUSE_URL"
-# Validation results listed on the data docs index: about the last 30 releases.
-INDEX_RESULTS_LIMIT = 500
 # Releases whose results (JSON) and result pages (HTML, ~200 KB per table) are kept on disk; the
 # older ones are deleted at each release, so a release every 4 hours does not fill the disk
 # (17 tables x 6 releases a day was ~20 MB a day). `[release] results_kept` in .dlt/config.toml.
@@ -49,15 +47,18 @@ def _context() -> Any:
 
     context = gx.get_context(mode="file", project_root_dir=str(GX_ROOT))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    # The index page reads every result it lists: list the newest only, so building it does not
-    # grow with every release ever made (older result pages stay on disk).
+    return context
+
+
+def _list_on_index(context: Any, results: int) -> None:
+    """Make the data docs index list (at most) the newest `results` validation results: GX reads
+    every result it lists to build the page, and lists every stored one by default."""
     sites = context.variables.data_docs_sites or {}
     index = sites.get("local_site", {}).get("site_index_builder")
-    if index is not None and index.get("validation_results_limit") != INDEX_RESULTS_LIMIT:
-        index["validation_results_limit"] = INDEX_RESULTS_LIMIT
+    if index is not None and index.get("validation_results_limit") != results:
+        index["validation_results_limit"] = results
         context.variables.data_docs_sites = sites
         context.variables.save()
-    return context
 
 
 def _describe(result: Any) -> str:
@@ -177,6 +178,9 @@ class Validator:
         """
         kept = configured_results_kept() if results_kept is None else results_kept
         prune_results(Path(self.context.root_directory), kept)
+        # Every result left is listed: `kept` runs of each suite (a fixed 500 listed only about
+        # 29 of the 30 releases kept by default, with 17 tables).
+        _list_on_index(self.context, kept * max(1, len(self.context.suites.all())))
         self.context.build_data_docs(resource_identifiers=self._rendered or None)
         sites = self.context.get_docs_sites_urls()
         return sites[0]["site_url"] if sites else ""

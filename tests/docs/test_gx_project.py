@@ -47,6 +47,26 @@ def test_only_the_newest_runs_results_and_pages_are_kept(
 
 
 @pytest.mark.no_warehouse
+def test_the_index_lists_every_kept_run_of_every_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "GX_ROOT", tmp_path / "gx")
+    other = TableExpectations(table="dim_others", layer="marts", primary_key=("thing_id",))
+    frame = pd.DataFrame({"thing_id": [1, 2, 3], "name": ["a", "b", "c"]})
+    for _ in range(3):
+        validator = checkpoints.Validator()
+        validator.validate(SPEC, frame)
+        validator.validate(other, frame)
+        validator.build_docs(results_kept=2)
+    site = validator.context.variables.data_docs_sites["local_site"]
+    # GX lists at most this many results on the index: all that are kept, 2 runs x 2 tables.
+    assert site["site_index_builder"]["validation_results_limit"] == 4
+    index = (tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
+    linked = set(re.findall(r"validations/(marts__dim_\w+)/[^/\"]+/([0-9T.]+Z)/", index))
+    assert len(linked) == 4 and {table for table, _ in linked} == {"marts__dim_things", "marts__dim_others"}
+
+
+@pytest.mark.no_warehouse
 def test_results_kept_comes_from_the_release_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELEASE__RESULTS_KEPT", "7")
     assert checkpoints.configured_results_kept() == 7
