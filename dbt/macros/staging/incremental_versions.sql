@@ -51,33 +51,11 @@
 {%- endmacro %}
 
 {#-
-    The keys an incremental run of a file-fed staging model must re-rank: keys on lines of loads
-    newer than the target, plus keys whose kept version came from a file version (key + ETag)
-    that is no longer in RAW because the file was re-uploaded. Expects `_file_key` / `_file_etag`
-    in the RAW table and `file_key` / `file_etag` in the target. `key_expression` computes the
-    key from a RAW line; `key_column` is its name in the target.
-    Both parts read `raw_relation` itself, never the model's `source` CTE: a CTE read twice is
-    materialized whole by DuckDB (every column of every RAW line, 1.1 s at 4.3 million lines
-    for a run with nothing new), where one read lets the key filter reach the table scan.
--#}
-{% macro keys_touched_by_new_files(raw_relation, key_expression, key_column) -%}
-    {{ return(adapter.dispatch('keys_touched_by_new_files', 'elt_warehouse')(raw_relation, key_expression, key_column)) }}
-{%- endmacro %}
-
-{% macro default__keys_touched_by_new_files(raw_relation, key_expression, key_column) -%}
-    select distinct {{ key_expression }} as {{ key_column }}
-    from {{ raw_relation }}
-    {{ loads_after_target() }}
-
-    union
-
-    {{ elt_warehouse.keys_of_replaced_file_versions(raw_relation, key_column) }}
-{%- endmacro %}
-
-{#-
     The keys whose kept version (in the target) came from a file version (key + ETag) that is no
-    longer in RAW because the file was re-uploaded: their versions must be ranked again from all
-    of their lines. Plain ANSI SQL.
+    longer in RAW because the file was re-uploaded: that version can no longer compete, so these
+    keys are ranked again from all of their lines (lines_to_rank's `rerank_filter`). Reads
+    `raw_relation` itself, not the model's `source` CTE (DuckDB materializes a CTE read twice
+    whole: every column of every RAW line, 1.1 s at 4.3 million lines). Plain ANSI SQL.
 -#}
 {% macro keys_of_replaced_file_versions(raw_relation, key_column) -%}
     select current_version.{{ key_column }}
@@ -89,4 +67,29 @@
             raw_line._file_key = current_version.file_key
             and raw_line._file_etag = current_version.file_etag
     )
+{%- endmacro %}
+
+{#-
+    The body of the `source` CTE of a file-fed staging model: every RAW line on a full build; on
+    an incremental run only the lines of loads newer than the newest one merged, plus every line
+    matching `rerank_filter` (the keys ranked again from all of their lines: at least those of
+    keys_of_replaced_file_versions). The two parts are separate reads of `raw_relation`: the
+    first only reads the newest row groups (DuckDB prunes them by load ID), and neither reads a
+    CTE twice (DuckDB would materialize it whole). Each key's kept version competes with the new
+    lines in the model (`is_kept_version` rows), so an incremental run reads whole only the new
+    lines: its cost follows the change more than the size of RAW (at 4.3 million RAW lines and
+    1 % new, the selects of the four ranked models took 0.13-0.20 s instead of 0.50-0.77 s).
+-#}
+{% macro lines_to_rank(raw_relation, rerank_filter) -%}
+    select * from {{ raw_relation }}
+    {%- if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
+
+    union all
+
+    select * from {{ raw_relation }}
+    where
+        _dlt_load_id <= (select coalesce(max(dlt_load_id), '') from {{ this }})
+        and {{ rerank_filter }}
+    {%- endif %}
 {%- endmacro %}

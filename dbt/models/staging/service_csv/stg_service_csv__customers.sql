@@ -9,31 +9,32 @@
 
 -- One row per customer (customer_account_number): the customer's details as written on the
 -- line of their most recently opened service request (see the doc block service_csv_dedup_rule).
--- A customer appears on many lines across the exports, and a new export names many customers
--- (a 1 % day of exports at the bench's seed scale: 42,000 of 90,000): re-ranking all of their
--- lines would rank most of RAW again.
--- Incremental runs rank only the lines of loads newer than the newest one merged, each customer's
--- kept version competing with them, and re-rank every line of a customer only when their kept
--- version came from a file that has since been re-uploaded (that version is gone from RAW).
+-- Incremental runs rank only the lines of new loads against each customer's kept version, as in
+-- stg_service_csv__service_requests: a customer appears on many lines across the exports, and a
+-- new export names many customers (a 1 % day of exports at the bench's seed scale: 42,000 of
+-- 90,000), so ranking all of their lines again would rank most of RAW.
 
 with
 
-source as (
-
-    select * from {{ source('service_csv', 'service_records') }}
-
-),
-
 {% if is_incremental() %}
 
-reuploaded_keys as (
+replaced_keys as (
 
-    -- Customers whose kept version came from a file version (key + ETag) no longer in RAW.
+    -- Customers whose kept version came from a file version no longer in RAW.
     {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'customer_account_number') }}
 
 ),
 
 {% endif %}
+
+source as (
+
+    {{ lines_to_rank(
+        source('service_csv', 'service_records'),
+        'trim(customer_account_number) in (select distinct replaced_keys.customer_account_number from replaced_keys where replaced_keys.customer_account_number is not null)',
+    ) }}
+
+),
 
 renamed as (
 
@@ -53,16 +54,7 @@ renamed as (
         _dlt_load_id as dlt_load_id
 
     from source
-    where
-        trim(customer_account_number) <> ''
-        {% if is_incremental() %}
-        and (
-            _dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
-            or trim(customer_account_number) in (
-                select reuploaded_keys.customer_account_number from reuploaded_keys
-            )
-        )
-        {% endif %}
+    where trim(customer_account_number) <> ''
 
 ),
 
@@ -71,19 +63,9 @@ versioned as (
     -- Only the version cursor is typed before ranking; the other columns are typed for the
     -- kept version alone (in `final`).
     select
-        customer_account_number,
-        customer_name,
-        customer_city,
-        customer_state,
-        customer_country,
-        customer_segment,
+        *,
         {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at,
-        file_key,
-        file_etag,
-        line_number,
-        parse_status,
-        extracted_at,
-        dlt_load_id
+        false as is_kept_version
 
     from renamed
 
@@ -91,28 +73,29 @@ versioned as (
 
     union all
 
-    -- The kept version of each customer on a new line, ranked with those lines: when it wins,
-    -- the merge writes it back unchanged (`final` cleans its columns again to the same values).
+    -- The kept version of each customer on a new line: only its ranking columns are needed.
     select
         current_version.customer_account_number,
-        current_version.customer_name,
-        current_version.customer_city,
-        current_version.customer_state,
-        current_version.customer_country,
-        current_version.customer_segment,
-        current_version.version_sr_opened_at,
+        cast(null as varchar) as customer_name,
+        cast(null as varchar) as customer_city,
+        cast(null as varchar) as customer_state,
+        cast(null as varchar) as customer_country,
+        cast(null as varchar) as customer_segment,
+        cast(null as varchar) as sr_opened_at,
         current_version.file_key,
         current_version.file_etag,
         current_version.line_number,
         current_version.parse_status,
         current_version.extracted_at,
-        current_version.dlt_load_id
+        current_version.dlt_load_id,
+        current_version.version_sr_opened_at,
+        true as is_kept_version
 
     from {{ this }} as current_version
     where
         current_version.customer_account_number in (select renamed.customer_account_number from renamed)
         and current_version.customer_account_number not in (
-            select reuploaded_keys.customer_account_number from reuploaded_keys
+            select replaced_keys.customer_account_number from replaced_keys
         )
 
     {% endif %}
@@ -154,7 +137,9 @@ final as (
         dlt_load_id
 
     from deduplicated
-    where version_rank = 1
+    where
+        version_rank = 1
+        and not is_kept_version
 
 )
 

@@ -10,27 +10,31 @@
 -- One row per part line: a part number used on a task, key (task_number, part_number). The
 -- export repeats a part line once per note of the request, so lines are deduplicated, never
 -- summed. Latest version per the doc block service_csv_dedup_rule (the task's completion time
--- orders versions). Incremental runs re-rank only the part lines touched since the last run, as
--- in stg_service_csv__service_requests.
+-- orders versions). Incremental runs rank only the lines of new loads against each part line's
+-- kept version, as in stg_service_csv__service_requests; every part line of a task is ranked
+-- again from all of its lines when one of them came from a file that has since been re-uploaded.
 
 with
 
-source as (
-
-    select * from {{ source('service_csv', 'service_records') }}
-
-),
-
 {% if is_incremental() %}
 
-touched_keys as (
+replaced_tasks as (
 
-    -- Part lines on lines of new loads, or whose kept version came from a re-uploaded file.
-    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), "trim(task_number) || '|' || trim(part_number)", 'part_line_key') }}
+    -- Tasks with a part line whose kept version came from a file version no longer in RAW.
+    {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'task_number') }}
 
 ),
 
 {% endif %}
+
+source as (
+
+    {{ lines_to_rank(
+        source('service_csv', 'service_records'),
+        'trim(task_number) in (select distinct replaced_tasks.task_number from replaced_tasks where replaced_tasks.task_number is not null)',
+    ) }}
+
+),
 
 renamed as (
 
@@ -54,9 +58,6 @@ renamed as (
     where
         trim(task_number) <> ''
         and trim(part_number) <> ''
-        {% if is_incremental() %}
-        and trim(task_number) || '|' || trim(part_number) in (select touched_keys.part_line_key from touched_keys)
-        {% endif %}
 
 ),
 
@@ -66,9 +67,40 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at,
+        false as is_kept_version
 
     from renamed
+
+    {% if is_incremental() %}
+
+    union all
+
+    -- The kept version of each part line on a new line: only its ranking columns are needed.
+    select
+        current_version.part_line_key,
+        current_version.task_number,
+        current_version.part_number,
+        cast(null as varchar) as sr_number,
+        cast(null as varchar) as part_description,
+        cast(null as varchar) as part_quantity,
+        cast(null as varchar) as part_unit_cost,
+        cast(null as varchar) as task_completed_at,
+        current_version.file_key,
+        current_version.file_etag,
+        current_version.line_number,
+        current_version.parse_status,
+        current_version.extracted_at,
+        current_version.dlt_load_id,
+        current_version.version_task_completed_at,
+        true as is_kept_version
+
+    from {{ this }} as current_version
+    where
+        current_version.part_line_key in (select renamed.part_line_key from renamed)
+        and current_version.task_number not in (select replaced_tasks.task_number from replaced_tasks)
+
+    {% endif %}
 
 ),
 
@@ -108,7 +140,9 @@ final as (
         dlt_load_id
 
     from deduplicated
-    where version_rank = 1
+    where
+        version_rank = 1
+        and not is_kept_version
 
 )
 

@@ -8,28 +8,32 @@
 }}
 
 -- One row per service request (sr_number), its latest version across every export line and
--- file it appears on (see the doc block service_csv_dedup_rule). Incremental runs re-rank only
--- the requests touched since the last run: those on lines of loads newer than the newest one
--- merged, and those whose merged version came from a file that has since been re-uploaded.
+-- file it appears on (see the doc block service_csv_dedup_rule). Incremental runs rank only the
+-- lines of loads newer than the newest one merged, each request's kept version competing with
+-- them (a kept version that wins is not written again), and rank every line of a request again
+-- when its kept version came from a file that has since been re-uploaded.
 
 with
 
-source as (
-
-    select * from {{ source('service_csv', 'service_records') }}
-
-),
-
 {% if is_incremental() %}
 
-touched_keys as (
+replaced_keys as (
 
-    -- Requests on lines of new loads, or whose kept version came from a re-uploaded file.
-    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), nullif_blank('trim(sr_number)'), 'sr_number') }}
+    -- Requests whose kept version came from a file version no longer in RAW.
+    {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'sr_number') }}
 
 ),
 
 {% endif %}
+
+source as (
+
+    {{ lines_to_rank(
+        source('service_csv', 'service_records'),
+        'trim(sr_number) in (select distinct replaced_keys.sr_number from replaced_keys where replaced_keys.sr_number is not null)',
+    ) }}
+
+),
 
 renamed as (
 
@@ -53,11 +57,7 @@ renamed as (
         _dlt_load_id as dlt_load_id
 
     from source
-    where
-        trim(sr_number) <> ''
-        {% if is_incremental() %}
-        and trim(sr_number) in (select touched_keys.sr_number from touched_keys)
-        {% endif %}
+    where trim(sr_number) <> ''
 
 ),
 
@@ -67,9 +67,43 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ safe_timestamp('sr_closed_at') }} as version_sr_closed_at
+        {{ safe_timestamp('sr_closed_at') }} as version_sr_closed_at,
+        false as is_kept_version
 
     from renamed
+
+    {% if is_incremental() %}
+
+    union all
+
+    -- The kept version of each request on a new line: only its ranking columns are needed.
+    select
+        current_version.sr_number,
+        cast(null as varchar) as sr_type,
+        cast(null as varchar) as sr_status,
+        cast(null as varchar) as sr_severity,
+        cast(null as varchar) as sr_opened_at,
+        cast(null as varchar) as sr_closed_at,
+        cast(null as varchar) as sr_summary,
+        cast(null as varchar) as customer_account_number,
+        cast(null as varchar) as site_id,
+        cast(null as varchar) as product_model,
+        cast(null as varchar) as serial_number,
+        current_version.file_key,
+        current_version.file_etag,
+        current_version.line_number,
+        current_version.parse_status,
+        current_version.extracted_at,
+        current_version.dlt_load_id,
+        current_version.sr_closed_at as version_sr_closed_at,
+        true as is_kept_version
+
+    from {{ this }} as current_version
+    where
+        current_version.sr_number in (select renamed.sr_number from renamed)
+        and current_version.sr_number not in (select replaced_keys.sr_number from replaced_keys)
+
+    {% endif %}
 
 ),
 
@@ -112,7 +146,9 @@ final as (
         dlt_load_id
 
     from deduplicated
-    where version_rank = 1
+    where
+        version_rank = 1
+        and not is_kept_version
 
 )
 

@@ -11,8 +11,8 @@
 -- its content: (sr_number, note_created_at as written, note_text trimmed), hashed into
 -- note_key. The export repeats a note once per task and part line of the request; those copies
 -- collapse into one row. Notes are never edited, so the version kept is simply the newest line
--- (extracted_at, then file_key, then line_number). Incremental runs re-rank only the notes
--- touched since the last run, as in stg_service_csv__service_requests.
+-- (extracted_at, then file_key, then line_number). Incremental runs rank only the lines of new
+-- loads against each note's kept version, as in stg_service_csv__service_requests.
 
 {%- set note_key_text -%}
     trim(sr_number) || '|' || coalesce(trim(note_created_at), '') || '|' || coalesce(trim(note_text), '')
@@ -20,30 +20,26 @@
 
 with
 
-source as (
-
-    select * from {{ source('service_csv', 'service_records') }}
-
-),
-
 {% if is_incremental() %}
 
-touched_keys as (
+replaced_requests as (
 
-    -- Notes on lines of new loads, or whose kept version came from a re-uploaded file.
-    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), dbt.hash(note_key_text), 'note_key') }}
-
-),
-
-touched_requests as (
-
-    -- The requests of those notes. A note's key includes its request, so only the lines of
-    -- these requests can hold a touched note: the others are never hashed.
-    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), 'trim(sr_number)', 'sr_number') }}
+    -- Requests with a note whose kept version came from a file version no longer in RAW: their
+    -- notes are ranked again from all of their lines. (A note's key includes its request.)
+    {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'sr_number') }}
 
 ),
 
 {% endif %}
+
+source as (
+
+    {{ lines_to_rank(
+        source('service_csv', 'service_records'),
+        'trim(sr_number) in (select distinct replaced_requests.sr_number from replaced_requests where replaced_requests.sr_number is not null)',
+    ) }}
+
+),
 
 renamed as (
 
@@ -63,17 +59,6 @@ renamed as (
     where
         trim(sr_number) <> ''
         and (trim(note_text) <> '' or trim(note_created_at) <> '')
-        {% if is_incremental() %}
-        -- `distinct ... is not null` tells DuckDB the list is short: it then looks RAW's lines up
-        -- in it, where it built its hash table on every RAW line before (seed scale, 4.3
-        -- million lines: 1.37 s with nothing new and 1.67 s after 1 % new lines, now 0.12 s and
-        -- 0.93 s, the same rows).
-        and trim(sr_number) in (
-            select distinct touched_requests.sr_number
-            from touched_requests
-            where touched_requests.sr_number is not null
-        )
-        {% endif %}
 
 ),
 
@@ -81,11 +66,35 @@ versioned as (
 
     -- Notes are ranked on lineage columns only; their columns are typed for the kept version
     -- alone (in `final`), not for every copy of the note.
-    select *
+    select
+        *,
+        false as is_kept_version
 
     from renamed
+
     {% if is_incremental() %}
-    where note_key in (select touched_keys.note_key from touched_keys)
+
+    union all
+
+    -- The kept version of each note on a new line: only its ranking columns are needed.
+    select
+        current_version.note_key,
+        current_version.sr_number,
+        cast(null as varchar) as note_created_at,
+        cast(null as varchar) as note_text,
+        current_version.file_key,
+        current_version.file_etag,
+        current_version.line_number,
+        current_version.parse_status,
+        current_version.extracted_at,
+        current_version.dlt_load_id,
+        true as is_kept_version
+
+    from {{ this }} as current_version
+    where
+        current_version.note_key in (select renamed.note_key from renamed)
+        and current_version.sr_number not in (select replaced_requests.sr_number from replaced_requests)
+
     {% endif %}
 
 ),
@@ -121,7 +130,9 @@ final as (
         dlt_load_id
 
     from deduplicated
-    where version_rank = 1
+    where
+        version_rank = 1
+        and not is_kept_version
 
 )
 

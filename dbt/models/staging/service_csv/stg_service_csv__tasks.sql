@@ -8,27 +8,30 @@
 }}
 
 -- One row per task (task_number), its latest version across every export line and file it
--- appears on (see the doc block service_csv_dedup_rule). Incremental runs re-rank only the
--- tasks touched since the last run, as in stg_service_csv__service_requests.
+-- appears on (see the doc block service_csv_dedup_rule). Incremental runs rank only the lines of
+-- new loads against each task's kept version, as in stg_service_csv__service_requests.
 
 with
 
-source as (
-
-    select * from {{ source('service_csv', 'service_records') }}
-
-),
-
 {% if is_incremental() %}
 
-touched_keys as (
+replaced_keys as (
 
-    -- Tasks on lines of new loads, or whose kept version came from a re-uploaded file.
-    {{ keys_touched_by_new_files(source('service_csv', 'service_records'), nullif_blank('trim(task_number)'), 'task_number') }}
+    -- Tasks whose kept version came from a file version no longer in RAW.
+    {{ keys_of_replaced_file_versions(source('service_csv', 'service_records'), 'task_number') }}
 
 ),
 
 {% endif %}
+
+source as (
+
+    {{ lines_to_rank(
+        source('service_csv', 'service_records'),
+        'trim(task_number) in (select distinct replaced_keys.task_number from replaced_keys where replaced_keys.task_number is not null)',
+    ) }}
+
+),
 
 renamed as (
 
@@ -49,11 +52,7 @@ renamed as (
         _dlt_load_id as dlt_load_id
 
     from source
-    where
-        trim(task_number) <> ''
-        {% if is_incremental() %}
-        and trim(task_number) in (select touched_keys.task_number from touched_keys)
-        {% endif %}
+    where trim(task_number) <> ''
 
 ),
 
@@ -63,9 +62,40 @@ versioned as (
     -- kept version alone (in `final`), not for every line of every export.
     select
         *,
-        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at
+        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at,
+        false as is_kept_version
 
     from renamed
+
+    {% if is_incremental() %}
+
+    union all
+
+    -- The kept version of each task on a new line: only its ranking columns are needed.
+    select
+        current_version.task_number,
+        cast(null as varchar) as sr_number,
+        cast(null as varchar) as task_type,
+        cast(null as varchar) as task_status,
+        cast(null as varchar) as technician_id,
+        cast(null as varchar) as task_opened_at,
+        cast(null as varchar) as task_completed_at,
+        cast(null as varchar) as labor_hours,
+        current_version.file_key,
+        current_version.file_etag,
+        current_version.line_number,
+        current_version.parse_status,
+        current_version.extracted_at,
+        current_version.dlt_load_id,
+        current_version.task_completed_at as version_task_completed_at,
+        true as is_kept_version
+
+    from {{ this }} as current_version
+    where
+        current_version.task_number in (select renamed.task_number from renamed)
+        and current_version.task_number not in (select replaced_keys.task_number from replaced_keys)
+
+    {% endif %}
 
 ),
 
@@ -105,7 +135,9 @@ final as (
         dlt_load_id
 
     from deduplicated
-    where version_rank = 1
+    where
+        version_rank = 1
+        and not is_kept_version
 
 )
 
