@@ -29,10 +29,7 @@ replaced_keys as (
 
 source as (
 
-    {{ lines_to_rank(
-        source('service_csv', 'service_records'),
-        'trim(customer_account_number) in (select distinct replaced_keys.customer_account_number from replaced_keys where replaced_keys.customer_account_number is not null)',
-    ) }}
+    {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(customer_account_number)', 'replaced_keys', 'customer_account_number') }}
 
 ),
 

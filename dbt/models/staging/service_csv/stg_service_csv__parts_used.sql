@@ -29,10 +29,7 @@ replaced_tasks as (
 
 source as (
 
-    {{ lines_to_rank(
-        source('service_csv', 'service_records'),
-        'trim(task_number) in (select distinct replaced_tasks.task_number from replaced_tasks where replaced_tasks.task_number is not null)',
-    ) }}
+    {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(task_number)', 'replaced_tasks', 'task_number') }}
 
 ),
 

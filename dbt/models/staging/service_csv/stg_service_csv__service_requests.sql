@@ -28,10 +28,7 @@ replaced_keys as (
 
 source as (
 
-    {{ lines_to_rank(
-        source('service_csv', 'service_records'),
-        'trim(sr_number) in (select distinct replaced_keys.sr_number from replaced_keys where replaced_keys.sr_number is not null)',
-    ) }}
+    {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(sr_number)', 'replaced_keys', 'sr_number') }}
 
 ),
 

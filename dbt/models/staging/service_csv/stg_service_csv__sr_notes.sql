@@ -34,10 +34,7 @@ replaced_requests as (
 
 source as (
 
-    {{ lines_to_rank(
-        source('service_csv', 'service_records'),
-        'trim(sr_number) in (select distinct replaced_requests.sr_number from replaced_requests where replaced_requests.sr_number is not null)',
-    ) }}
+    {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(sr_number)', 'replaced_requests', 'sr_number') }}
 
 ),
 

@@ -26,10 +26,7 @@ replaced_keys as (
 
 source as (
 
-    {{ lines_to_rank(
-        source('service_csv', 'service_records'),
-        'trim(task_number) in (select distinct replaced_keys.task_number from replaced_keys where replaced_keys.task_number is not null)',
-    ) }}
+    {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(task_number)', 'replaced_keys', 'task_number') }}
 
 ),
 
