@@ -60,7 +60,7 @@ load: install  ## load every source into RAW (incremental)
 
 # Scheduled builds skip dbt's unit tests (fixed inputs, they check the SQL logic: CI and
 # `make test` run them all); every model and data test runs.
-build: install  ## dbt build as the schedules run it: every model and data test, no unit tests
+build: install  ## dbt build as the daily schedule runs it: every model and data test, no unit tests
 	@$(PGENV) dbt build --exclude-resource-type unit_test
 
 release: install  ## validate the audit build with GX and publish it if every check passes

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.offices import sandbox_offices
-from tests.conftest import REPO, SCHEDULED_BUILD, make_project
+from tests.conftest import INCREMENTAL_BUILD, REPO, SCHEDULED_BUILD, make_project
 
 CRON = REPO / "docs" / "cron.example"
 FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\d+(-\d+)?))*$")
@@ -40,6 +40,13 @@ def elt_loads(command: str) -> list[list[str]]:
     return [shlex.split(part.strip()) for part in re.findall(r"(elt load[^&>]*)", inner)]
 
 
+def dbt_build(command: str) -> list[str]:
+    """The arguments of the line's `dbt build`, after `build`."""
+    inner = " ".join(shlex.split(command))
+    (found,) = re.findall(r"dbt build([^&>]*)", inner)
+    return shlex.split(found)
+
+
 def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path, make_sandbox: Any) -> None:
     found = schedules()
     assert set(found) == {"0 2 * * *", "0 */4 * * *", "on demand"}
@@ -51,7 +58,10 @@ def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path,
     }
     for command in found.values():
         assert "elt release" in command and "flock" in command
-        assert f"dbt {' '.join(SCHEDULED_BUILD)}" in command, "the scheduled build, as the tests run it"
+    builds = {schedule: ["build", *dbt_build(command)] for schedule, command in found.items()}
+    assert builds["0 2 * * *"] == list(SCHEDULED_BUILD), "the daily build, as the tests run it"
+    assert builds["0 */4 * * *"] == list(INCREMENTAL_BUILD), "the 4-hourly build, as the tests run it"
+    assert builds["on demand"][: len(INCREMENTAL_BUILD)] == list(INCREMENTAL_BUILD)
 
     offices = sandbox_offices(seed=37, count=1)
     server = make_sandbox(offices, seed=37, scale=0.1)
@@ -64,3 +74,23 @@ def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path,
         "where source = 'pestroutes' order by started_at"
     )
     assert runs == [(True, None, "ok"), (False, None, "ok"), (False, "--entity customer", "ok")]
+
+    # What each build selects: the daily one every data test, the 4-hourly one every model and
+    # data test but the raw_audit ones (which read all of RAW), so its cost follows the change.
+    def selected(*args: str) -> set[str]:
+        return set(project.dbt("ls", *args, "--output", "name", "--quiet").stdout.split())
+
+    def tagged(tag: str) -> set[str]:
+        return selected("--select", f"tag:{tag}", "--exclude-resource-type", "unit_test")
+
+    daily = selected(*builds["0 2 * * *"][1:])
+    four_hourly = selected(*builds["0 */4 * * *"][1:])
+    audits = tagged("raw_audit")
+    assert audits >= {
+        "test_staging_holds_the_newest_version_of_every_raw_record",
+        "test_service_requests_hold_their_latest_close_time",
+        "test_staged_entities_exist_in_raw",
+    }
+    assert audits <= daily and not audits & four_hourly
+    assert daily - audits == four_hourly
+    assert selected("--resource-type", "model") <= four_hourly

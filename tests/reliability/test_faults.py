@@ -20,7 +20,7 @@ from botocore.config import Config
 from sandbox.offices import sandbox_offices
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.fault_proxy import FAULT_KINDS, RunningProxy, start_fault_proxy
-from tests.conftest import REPO, SCHEDULED_BUILD, Project
+from tests.conftest import INCREMENTAL_BUILD, REPO, Project
 from tests.reliability.conftest import (
     BUCKET,
     BUILD_SCHEMAS,
@@ -35,7 +35,7 @@ from tests.reliability.conftest import (
 pytestmark = pytest.mark.slow
 
 # The incremental line of docs/cron.example, minus flock and logging.
-CRON_CHAIN = f"elt load && dbt {' '.join(SCHEDULED_BUILD)} && elt release"
+CRON_CHAIN = f"elt load && dbt {' '.join(INCREMENTAL_BUILD)} && elt release"
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def _clean_sandbox(sources: Sources) -> Iterator[None]:
 
 
 def cron(project: Project) -> subprocess.CompletedProcess[str]:
-    """The nightly chain, in a shell, exactly as the crontab line runs it (tools from PATH)."""
+    """The 4-hourly chain, in a shell, exactly as the crontab line runs it (tools from PATH)."""
     completed = subprocess.run(
         ["bash", "-c", CRON_CHAIN], cwd=REPO, env=project.env, capture_output=True, text=True, timeout=900
     )

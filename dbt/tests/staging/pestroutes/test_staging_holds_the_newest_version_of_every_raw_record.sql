@@ -1,7 +1,11 @@
+{{ config(tags=['raw_audit']) }}
+
 -- Reconciliation of the incremental PestRoutes models with RAW: every (office, id) landed in
 -- RAW has exactly its newest version in staging, whatever order the loads arrived in and however
 -- many incremental runs merged them. Rows returned are records missing from staging or held at
 -- an older version than RAW's newest.
+-- Reads all of RAW, so it runs in the daily full build only: the 4-hourly builds exclude
+-- tag:raw_audit (docs/cron.example) and cost what the change costs, not what RAW holds.
 
 {%- set incremental_models = [
     ('customers', 'customer', 'date_updated'),

@@ -1,7 +1,11 @@
+{{ config(tags=['raw_audit']) }}
+
 -- Reconciliation of the incremental service-request model with RAW: whatever order files
 -- arrived and were re-uploaded in, and however many incremental runs merged them, each request
 -- is staged with the newest close time any of its RAW lines has (NULL only when no line has
 -- one), per the dedup rule. Rows returned are requests held at another version.
+-- Reads all of RAW, so it runs in the daily full build only: the 4-hourly builds exclude
+-- tag:raw_audit (docs/cron.example) and cost what the change costs, not what RAW holds.
 
 with
 

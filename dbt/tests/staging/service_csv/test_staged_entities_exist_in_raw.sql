@@ -1,8 +1,10 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', tags=['raw_audit']) }}
 
 -- The incremental staging models never delete: a service request, task, part line or note whose
 -- every RAW line disappeared (its only file was re-uploaded without it) keeps its last version
 -- until `dbt build --full-refresh`. Returns those keys so the warning says which ones.
+-- Reads all of RAW, so it runs in the daily full build only: the 4-hourly builds exclude
+-- tag:raw_audit (docs/cron.example) and cost what the change costs, not what RAW holds.
 
 select 'service_request' as entity, staged.sr_number as entity_key
 from {{ ref('stg_service_csv__service_requests') }} as staged
