@@ -569,6 +569,7 @@ def run(
                 "raw_rows": run_at["raw_rows"],
                 "full_load_seconds": run_at["load_seconds"],
                 "full_dbt_seconds": run_at["dbt_seconds"],
+                "full_dbt_peak_rss_mb": run_at["dbt_peak_rss_mb"],
                 "full_dbt_slowest_nodes": run_at["dbt_slowest_nodes"],
                 **incremental_build(moto.endpoint_url, work, larger, run_at["dbt_seconds"], name=name),
             }
