@@ -3,7 +3,7 @@
     .venv/bin/python bench/service_csv_bench.py                 # 500 files x 8,400 rows (~4.2M)
     .venv/bin/python bench/service_csv_bench.py --quick         # 40 files x 2,000 rows (< 1 min)
     .venv/bin/python bench/service_csv_bench.py --memory-check  # + peak RSS at 50 and 200 files
-    .venv/bin/python bench/service_csv_bench.py --scale-up 1000  # + incremental build at 1,000 files
+    .venv/bin/python bench/service_csv_bench.py --scale-up 2000  # + builds at 2,000 files (make bench)
     .venv/bin/python bench/service_csv_bench.py --quick --memory-check --memory-files 100,400
 
 From another script: `run(quick=True)` returns the report as a dict (and writes the JSON).
@@ -522,7 +522,7 @@ def run(
     `quick`: 40 files x 2,000 rows. `memory_check`: also load and build `memory_files` files
     (50 and 200 by default) of 2,000 rows, each in a fresh warehouse, for peak RSS at two corpus
     sizes. `scale_up`: also load and build that many files (of `rows_per_file` rows) in a fresh
-    warehouse and measure the incremental build there: its fixed cost does not grow with RAW,
+    warehouse and measure the incremental build there: its fixed cost hardly grows with RAW,
     so its fraction of the full build falls as the warehouse grows."""
     from sandbox.service_csv import s3 as sandbox_s3
 

@@ -80,12 +80,9 @@ def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path,
     def selected(*args: str) -> set[str]:
         return set(project.dbt("ls", *args, "--output", "name", "--quiet").stdout.split())
 
-    def tagged(tag: str) -> set[str]:
-        return selected("--select", f"tag:{tag}", "--exclude-resource-type", "unit_test")
-
     daily = selected(*builds["0 2 * * *"][1:])
     four_hourly = selected(*builds["0 */4 * * *"][1:])
-    audits = tagged("raw_audit")
+    audits = selected("--select", "tag:raw_audit", "--exclude-resource-type", "unit_test")
     assert audits >= {
         "test_staging_holds_the_newest_version_of_every_raw_record",
         "test_service_requests_hold_their_latest_close_time",
