@@ -64,6 +64,14 @@ def test_the_pipeline_run_again_and_over_past_windows_and_files_changes_nothing(
         == releases + 2
     )
 
+    # 3. Run after run, the pipelines dir keeps no copy of what landed: every load package is
+    #    recorded there, its load files are deleted once it has loaded.
+    pipelines = Path(project.env["ELT_PIPELINES_DIR"])
+    loaded = sorted(pipelines.glob("*/load/loaded/*"))
+    assert {path.parent.parent.parent.name for path in loaded} >= {"pestroutes", "service_csv"}
+    load_files = [job for package in loaded for job in package.glob("*_jobs/*") if job.is_file()]
+    assert not load_files, f"{len(load_files)} load files kept, e.g. {load_files[0]}"
+
 
 def test_a_warehouse_that_lost_its_raw_data_is_loaded_whole_again(
     tmp_path: Path, sources: Sources, reference: Reference
