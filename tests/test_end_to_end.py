@@ -136,6 +136,27 @@ def test_a_failing_check_publishes_nothing(broken_build: Project) -> None:
     assert len(blocked) == 1 and "appointment_key" in blocked[0][0]
 
 
+def test_a_null_in_a_not_null_mart_column_fails_its_build(built_project: Project, tmp_path: Path) -> None:
+    """NOT NULL mart columns are contract constraints (no not_null test query each): the
+    warehouse refuses the NULL, the model's build fails naming the column, and the audit build
+    keeps the table it had, so cron's `&&` never reaches the release."""
+    project = built_project.copy(tmp_path / "null_key")
+    project.query(
+        "update staging.stg_service_csv__service_requests set sr_number = null "
+        "where sr_number = (select min(sr_number) from staging.stg_service_csv__service_requests)"
+    )
+    rows = project.scalar("select count(*) from audit_marts.fct_service_requests")
+
+    result = project.dbt("build", "--select", "fct_service_requests", check=False)
+
+    assert result.returncode == 1
+    refusals = ("NOT NULL constraint failed", "violates not-null constraint")  # DuckDB, PostgreSQL
+    errors = [line for line in result.stdout.splitlines() if any(r in line for r in refusals)]
+    assert errors and "sr_number" in errors[0], result.stdout[-2000:]
+    assert project.scalar("select count(*) from audit_marts.fct_service_requests") == rows
+    assert project.scalar("select count(*) from audit_marts.fct_service_requests where sr_number is null") == 0
+
+
 def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_path: Path) -> None:
     """A publish that breaks after copying some tables leaves the previous release whole."""
     project = built_project.copy(tmp_path / "atomic")
