@@ -3,7 +3,7 @@
     .venv/bin/python bench/service_csv_bench.py                 # 500 files x 8,400 rows (~4.2M)
     .venv/bin/python bench/service_csv_bench.py --quick         # 40 files x 2,000 rows (< 1 min)
     .venv/bin/python bench/service_csv_bench.py --memory-check  # + peak RSS at 50 and 200 files
-    .venv/bin/python bench/service_csv_bench.py --scale-up 2000  # + builds at 2,000 files (make bench)
+    .venv/bin/python bench/service_csv_bench.py --scale-up 2000  # + builds at 2,000 files
     .venv/bin/python bench/service_csv_bench.py --quick --memory-check --memory-files 100,400
 
 From another script: `run(quick=True)` returns the report as a dict (and writes the JSON).
@@ -103,6 +103,39 @@ def build_corpus(files: int, rows: int, seed: int, directory: Path, unique: int)
     }
     index.write_text(json.dumps(meta))
     return meta
+
+
+def cached_corpus(
+    files: int, rows: int, seed: int = 42, unique: int = 40, cache: Path | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """(directory, index) of the corpus of `files` files x `rows` rows, built once per machine
+    under the temporary directory and reused by later runs (this bench and bench/run.py's dbt
+    bench share it)."""
+    cache = cache or Path(tempfile.gettempdir()) / "service_csv_bench_corpus"
+    directory = cache / f"{files}x{rows}-seed{seed}-u{unique}"
+    started = time.perf_counter()
+    meta = build_corpus(files, rows, seed, directory, unique)
+    elapsed = time.perf_counter() - started
+    print(f"corpus {files} files x {rows} rows: {directory} ({elapsed:.1f}s)", flush=True)
+    return directory, meta
+
+
+def add_new_exports(endpoint: str, bucket: str, meta: dict[str, Any], fraction: float) -> tuple[int, int]:
+    """Upload a new day of exports holding `fraction` of the corpus's files (new content, not
+    copies of the corpus's files) to `bucket`: (files, records) added."""
+    from sandbox.service_csv import s3 as sandbox_s3
+    from sandbox.service_csv.generator import _file_key
+
+    count = max(1, round(meta["files"] * fraction))
+    first = (meta["files"] // FILES_PER_DAY + 1) * FILES_PER_DAY  # file 1 of a day after the corpus
+    client = sandbox_s3.client(endpoint)
+    records = 0
+    for number in range(first, first + count):
+        data, made, _ = _generate((meta["seed"], meta["rows_per_file"], number))
+        key = _file_key("exports/service_requests", number // FILES_PER_DAY, number % FILES_PER_DAY + 1)
+        client.put_object(Bucket=bucket, Key=key, Body=data)
+        records += made
+    return count, records
 
 
 # ------------------------------------------------------------------------------------------
@@ -305,22 +338,11 @@ def incremental_build(
     corpus's files (new content, not copies) uploaded, loaded and built again: the incremental
     staging models rank only new lines against kept versions, so the build's cost follows the
     change, not the warehouse."""
-    from sandbox.service_csv import s3 as sandbox_s3
-    from sandbox.service_csv.generator import _file_key
-
     bucket = f"bench-{name}"
     env = project_env(work / name, endpoint, bucket)
     dbt = [str(BIN / "dbt"), *DBT_BUILD_STAGING_INCREMENTAL]
     unchanged_s, _, _ = measured(dbt, env, "dbt build (nothing new)")
-    count = max(1, round(meta["files"] * fraction))
-    first = (meta["files"] // FILES_PER_DAY + 1) * FILES_PER_DAY  # file 1 of a day after the corpus
-    client = sandbox_s3.client(endpoint)
-    records = 0
-    for number in range(first, first + count):
-        data, made, _ = _generate((meta["seed"], meta["rows_per_file"], number))
-        key = _file_key("exports/service_requests", number // FILES_PER_DAY, number % FILES_PER_DAY + 1)
-        client.put_object(Bucket=bucket, Key=key, Body=data)
-        records += made
+    count, records = add_new_exports(endpoint, bucket, meta, fraction)
     load = [str(BIN / "elt"), "load", "service_csv"]
     load_s, _, _ = measured(load, env, "elt load service_csv (new files)")
     dbt_s, dbt_mb, dbt_cpu = measured(dbt, env, "dbt build (incremental)")
@@ -528,17 +550,9 @@ def run(
 
     if quick:
         files, rows_per_file = 40, 2000
-    cache = corpus_cache or Path(tempfile.gettempdir()) / "service_csv_bench_corpus"
 
     def corpus(n_files: int, rows: int) -> tuple[Path, dict[str, Any]]:
-        directory = cache / f"{n_files}x{rows}-seed{seed}-u{unique_files}"
-        started = time.perf_counter()
-        meta = build_corpus(n_files, rows, seed, directory, unique_files)
-        print(
-            f"corpus {n_files} files x {rows} rows: {directory} ({time.perf_counter() - started:.1f}s)",
-            flush=True,
-        )
-        return directory, meta
+        return cached_corpus(n_files, rows, seed, unique_files, corpus_cache)
 
     moto = sandbox_s3.start_moto(port=0)
     work = Path(tempfile.mkdtemp(prefix="service_csv_bench_"))
