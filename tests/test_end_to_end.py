@@ -154,7 +154,8 @@ def test_a_null_in_a_not_null_mart_column_fails_its_build(built_project: Project
     errors = [line for line in result.stdout.splitlines() if any(r in line for r in refusals)]
     assert errors and "sr_number" in errors[0], result.stdout[-2000:]
     assert project.scalar("select count(*) from audit_marts.fct_service_requests") == rows
-    assert project.scalar("select count(*) from audit_marts.fct_service_requests where sr_number is null") == 0
+    nulls = "select count(*) from audit_marts.fct_service_requests where sr_number is null"
+    assert project.scalar(nulls) == 0
 
 
 def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_path: Path) -> None:
