@@ -435,7 +435,7 @@ def dbt_scale(
     corpus of that many files) and time a full `dbt build`; with `change`, then change that
     fraction of the records, load, and time `dbt build` again."""
     import requests
-    import service_csv_bench
+    import service_csv_bench  # importing it also spools moto's objects to disk (see there)
 
     from sandbox.server import start_sandbox_server
     from sandbox.service_csv import s3 as sandbox_s3
