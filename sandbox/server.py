@@ -1,10 +1,11 @@
-"""The sandbox HTTP server: every simulated source API behind one local port, plus admin endpoints.
+"""The sandbox HTTP server: every registered simulator behind one local port, plus admin endpoints.
 
-Run it as `python -m sandbox.server --port 8701 --seed 42 --scale 1.0 --state-dir .sandbox` (the
-`elt sandbox up` command does this through sandbox.manager), or in-process for tests with
-`start_sandbox_server()`. Source simulators are mounted under a path prefix (`/pestroutes/...`);
-`/_sandbox/...` is the admin API: health, tick (advance simulated days), state, the request log,
-fault injection, read budgets and `touch` (change a fraction of the records).
+Run it as `python -m sandbox.server --port 8701 --seed 42 --scale 1.0 --state-dir .sandbox`
+(`elt sandbox up` does this through sandbox.manager), or in-process for tests with
+`start_sandbox_server()`. Each simulator in sandbox/registry.py is mounted under `/<source>/`.
+`/_sandbox/...` is the admin API: `health`, `tick` (advance every simulator together) and `state`
+for the whole server, `/_sandbox/<source>/<route>` for one simulator's own routes (faults,
+request log, ...); the first mounted simulator also answers its routes without the prefix.
 """
 
 from __future__ import annotations
@@ -18,41 +19,47 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sandbox import manager
-from sandbox.offices import OfficeSpec, sandbox_offices
-from sandbox.pestroutes.generator import simulated_date
-from sandbox.pestroutes.server import PestRoutesSimulator, SimResponse
+from sandbox import manager, registry
+from sandbox.framework import AdminError, SandboxError, SimResponse, Simulator, json_response, simulated_date
 
 log = logging.getLogger("sandbox")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-class AdminError(Exception):
-    """A bad admin request: answered with HTTP 400 and the message."""
-
-
-def _json(payload: Any, status: int = 200) -> SimResponse:
-    return SimResponse(status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
-
-
 class SandboxApp:
     """Routes requests to the mounted simulators and serves the admin API."""
 
-    def __init__(self, pestroutes: PestRoutesSimulator, *, state_dir: Path | None = None) -> None:
-        self.pestroutes = pestroutes
+    def __init__(
+        self,
+        simulators: Mapping[str, Simulator],
+        *,
+        state_dir: Path | None = None,
+        on_persist: Callable[[Path, dict[str, Any]], None] | None = None,
+        world: Mapping[str, Any] | None = None,
+        day: int = 0,
+    ) -> None:
+        self.simulators = dict(simulators)
+        self.primary = next(iter(self.simulators), None)
         self.state_dir = state_dir
         self.started_at = time.time()
-        # Later sources mount here under their own prefixes.
-        self.mounts = {PestRoutesSimulator.prefix: pestroutes}
         self.server_info: dict[str, Any] = {}
+        self.world = dict(world or {})  # seed, scale, settings: recorded with the day
+        self._on_persist = on_persist
+        self._day = day  # only counts when no simulator is mounted
+
+    @property
+    def day(self) -> int:
+        if self.primary is not None:
+            return self.simulators[self.primary].day
+        return self._day
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> SimResponse:
         url = urlsplit(target)
@@ -61,91 +68,71 @@ class SandboxApp:
             try:
                 return self._admin(method, path.removeprefix("/_sandbox/").strip("/"), url.query, body)
             except (AdminError, ValueError) as error:
-                return _json({"error": str(error)}, 400)
-        for prefix, simulator in self.mounts.items():
+                return json_response({"error": str(error)}, 400)
+        for name, simulator in self.simulators.items():
+            prefix = f"/{name}"
             if path.startswith(prefix + "/"):
-                if method not in ("GET", "POST"):
-                    return _json({"success": False, "errorMessage": "Method not allowed"}, 405)
                 return simulator.handle(method, path.removeprefix(prefix), url.query, headers, body)
-        return _json(
-            {"error": f"not found: {path} (sources: {', '.join(self.mounts)}; admin: /_sandbox/)"}, 404
-        )
+        sources = ", ".join(self.simulators) or "none"
+        return json_response({"error": f"not found: {path} (sources: {sources}; admin: /_sandbox/)"}, 404)
 
     # ----- admin API ----------------------------------------------------------------------------
 
     def _admin(self, method: str, route: str, query: str, body: bytes) -> SimResponse:
         args = {key: values[-1] for key, values in parse_qs(query).items()}
-        sim = self.pestroutes
         if (method, route) == ("GET", "health"):
-            return _json({"status": "ok", "day": sim.day, "date": simulated_date(sim.day).isoformat(),
-                          "sources": [prefix.strip("/") for prefix in self.mounts]})  # fmt: skip
+            day = self.day
+            health = {"status": "ok", "day": day, "date": simulated_date(day).isoformat()}
+            return json_response({**health, "sources": list(self.simulators)})
         if (method, route) == ("POST", "tick"):
-            days = _int(_body(body).get("days", 1), "days")
-            result = sim.tick(days)
-            self.persist()
-            return _json(result)
-        if (method, route) == ("POST", "touch"):
-            # Change a fraction of every office's records (benchmarks of incremental runs).
-            fraction = _body(body).get("fraction", 0.01)
-            try:
-                result = sim.touch(float(fraction))
-            except (TypeError, ValueError) as error:
-                raise AdminError(f"fraction must be a number in (0, 1], got {fraction!r}") from error
-            self.persist()
-            return _json(result)
+            return json_response(self.tick(_int(_body(body).get("days", 1), "days")))
         if (method, route) == ("GET", "state"):
-            return _json({**sim.state(), "started_at": self.started_at, **self.server_info})
-        if (method, route) == ("GET", "requests"):
-            return _json(sim.request_log(args.get("office"), args.get("endpoint"), args.get("action")))
-        if (method, route) == ("POST", "requests/clear"):
-            sim.clear_requests()
-            return _json({"cleared": True})
-        if (method, route) == ("POST", "faults"):
-            spec = _body(body)
-            if "kind" not in spec:
-                raise AdminError('a fault needs a "kind"')
-            rule = sim.add_fault(
-                str(spec["kind"]),
-                _int(spec.get("count", 1), "count"),
-                office=spec.get("office"),
-                endpoint=spec.get("endpoint"),
-                action=spec.get("action"),
-            )
-            return _json({"queued": rule.as_dict(), "faults": sim.faults()})
-        if (method, route) == ("GET", "faults"):
-            return _json(sim.faults())
-        if (method, route) == ("POST", "faults/clear"):
-            sim.clear_faults()
-            return _json({"cleared": True})
-        if (method, route) == ("POST", "latency"):
-            sim.set_latency(float(_body(body).get("seconds", 0)))
-            return _json({"latency": sim.latency})
-        if (method, route) == ("POST", "budget"):
-            spec = _body(body)
-            per_minute, per_day = spec.get("reads_per_minute"), spec.get("reads_per_day")
-            sim.set_budget(
-                spec.get("office"),
-                None if per_minute is None else _int(per_minute, "reads_per_minute"),
-                None if per_day is None else _int(per_day, "reads_per_day"),
-            )
-            return _json({"offices": sim.state()["offices"]})
+            return json_response(self.state())
+        name, _, rest = route.partition("/")
+        if name in self.simulators:
+            return self._simulator_admin(name, method, rest, args, body)
+        if self.primary is not None:
+            return self._simulator_admin(self.primary, method, route, args, body)
         raise AdminError(f"no admin route {method} /_sandbox/{route}")
+
+    def _simulator_admin(
+        self, name: str, method: str, route: str, args: dict[str, str], body: bytes
+    ) -> SimResponse:
+        simulator = self.simulators[name]
+        if route == "state" and method == "GET":
+            return json_response(simulator.state())
+        if route == "tick":
+            raise AdminError("simulators move together: POST /_sandbox/tick")
+        result = simulator.admin(method, route, args, _body(body) if method == "POST" else {})
+        if method == "POST":
+            self.persist()
+        return json_response(result)
+
+    def tick(self, days: int) -> dict[str, Any]:
+        """Advance every simulator `days` days; the first one's result also sits at the top level."""
+        if days < 1:
+            raise AdminError(f"days must be at least 1, got {days}")
+        results = {name: simulator.tick(days) for name, simulator in self.simulators.items()}
+        self._day += days
+        self.persist()
+        primary = results.get(self.primary, {}) if self.primary else {}
+        return {**primary, "day": self.day, "date": simulated_date(self.day).isoformat(), "days": days,
+                "simulators": results}  # fmt: skip
+
+    def state(self) -> dict[str, Any]:
+        states = {name: simulator.state() for name, simulator in self.simulators.items()}
+        primary = states.get(self.primary, {}) if self.primary else {}
+        return {**primary, "day": self.day, "date": simulated_date(self.day).isoformat(),
+                "started_at": self.started_at, **self.server_info, "simulators": states}  # fmt: skip
 
     def persist(self) -> None:
         """Record the simulated day so a restarted sandbox can resume from it."""
-        if self.state_dir is None:
+        if self.state_dir is None or self._on_persist is None:
             return
-        sim = self.pestroutes
-        manager.record_state(
+        day = self.day
+        self._on_persist(
             self.state_dir,
-            {
-                **self.server_info,
-                "seed": sim.seed,
-                "scale": sim.scale,
-                "offices": len(sim.offices),
-                "day": sim.day,
-                "date": simulated_date(sim.day).isoformat(),
-            },
+            {**self.server_info, **self.world, "day": day, "date": simulated_date(day).isoformat()},
         )
 
 
@@ -174,7 +161,7 @@ def _int(value: Any, name: str) -> int:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API behind its load balancer
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs behind their load balancers
     # Headers and body go out as separate writes; without this, Nagle's algorithm and delayed
     # ACKs add ~40 ms to every keep-alive request.
     disable_nagle_algorithm = True
@@ -195,12 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
-            self._send(_json({"error": "request body too large"}, 413))
+            self._send(json_response({"error": "request body too large"}, 413))
             return
         body = self.rfile.read(length) if length else b""
         app = self.server.app
         if app is None:
-            self._send(_json({"status": "starting"}, 503))
+            self._send(json_response({"status": "starting"}, 503))
             return
         response = app.handle(method, self.path, dict(self.headers.items()), body)
         if response.drop:
@@ -240,80 +227,122 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+# --------------------------------------------------------------------------------------------
+# In-process sandboxes (tests, benchmarks)
+# --------------------------------------------------------------------------------------------
+
+
 @dataclass
 class RunningSandbox:
-    """A sandbox server running in a daemon thread of this process."""
+    """A sandbox server running in a daemon thread of this process.
+
+    `simulators` holds each mounted simulator by source name (also reachable as an attribute:
+    `server.pestroutes`, `server.incidents`); `simulator` is the first one.
+    """
 
     url: str
-    simulator: PestRoutesSimulator
+    simulators: dict[str, Simulator]
     app: SandboxApp
     _server: _SandboxHTTPServer
     _thread: threading.Thread
 
     @property
-    def pestroutes_url(self) -> str:
-        return self.url + PestRoutesSimulator.prefix
+    def simulator(self) -> Any:
+        return self.simulators[self.app.primary] if self.app.primary else None
+
+    def __getattr__(self, name: str) -> Any:
+        simulators = self.__dict__.get("simulators", {})
+        if name in simulators:
+            return simulators[name]
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r} (simulators: {', '.join(simulators)})"
+        )
+
+    def mount_url(self, source: str) -> str:
+        """Where a simulator is mounted, e.g. `http://127.0.0.1:PORT/<source>`."""
+        if source not in self.simulators:
+            raise KeyError(f"{source} is not mounted here (simulators: {', '.join(self.simulators)})")
+        return f"{self.url}/{source}"
+
+    def scope_url(self, source: str, scope: str) -> str:
+        """The base URL a loader is configured with for one scope (an office, a workspace)."""
+        return self.simulators[source].scope_url(self.mount_url(source), scope)
 
     def office_url(self, office: str) -> str:
-        """The base URL the loader uses for an office (it appends `/{endpoint}/{action}`)."""
-        return f"{self.pestroutes_url}/{office}/api"
+        """`scope_url` of the first simulator: kept for the tests written when it was the only one."""
+        return self.scope_url(self.app.primary, office)  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        self.simulator.close()
+        for simulator in self.simulators.values():
+            simulator.close()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
 
 
-def build_simulator(
+def build_simulators(
+    names: Iterable[str] | None = None,
     *,
     seed: int = 42,
     scale: float = 1.0,
-    offices: int | list[OfficeSpec] | None = None,
-    search_cap: int = 50_000,
-    get_cap: int = 1_000,
     day: int = 0,
-    fault_timeout: float = 30.0,
-    latency: float = 0.0,
-    reads_per_minute: int | None = None,
-    reads_per_day: int | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> PestRoutesSimulator:
-    """A PestRoutes simulator for `offices` (a count of sandbox offices, or explicit specs)."""
-    if offices is None or isinstance(offices, int):
-        budget = {}
-        if reads_per_minute is not None:
-            budget["reads_per_minute"] = reads_per_minute
-        if reads_per_day is not None:
-            budget["reads_per_day"] = reads_per_day
-        offices = sandbox_offices(seed, offices or 3, **budget)
-    return PestRoutesSimulator(
-        offices,
-        seed=seed,
-        scale=scale,
-        search_cap=search_cap,
-        get_cap=get_cap,
-        day=day,
-        fault_timeout=fault_timeout,
-        latency=latency,
-        clock=clock,
-    )
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Simulator]:
+    """The mounted simulators `names` (default: every registered one), in registry order."""
+    wanted = list(names) if names is not None else [spec.name for spec in registry.mounted()]
+    for name in wanted:
+        spec = registry.get(name)
+        if spec.external:
+            raise SandboxError(f"{name} runs as its own process: the manager starts it, not the server")
+    options = options or {}
+    return {
+        spec.name: spec.build(seed=seed, scale=scale, day=day, **dict(options.get(spec.name, {})))
+        for spec in registry.mounted(wanted)
+    }
 
 
 def start_sandbox_server(
-    port: int = 0, *, host: str = "127.0.0.1", state_dir: Path | str | None = None, **kwargs: Any
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    state_dir: Path | str | None = None,
+    seed: int = 42,
+    scale: float = 1.0,
+    day: int = 0,
+    simulators: Iterable[str] | None = None,
+    **options: Any,
 ) -> RunningSandbox:
-    """Start a sandbox in a daemon thread; `kwargs` go to `build_simulator` (seed, scale, offices, ...)."""
-    simulator = build_simulator(**kwargs)
+    """Start a sandbox in a daemon thread, with `simulators` mounted (default: every registered one).
+
+    A keyword named after a simulator takes that simulator's options
+    (`incidents={"requests_per_minute": 5}`); other keywords (`offices=`, `search_cap=`, `clock=`,
+    ...) go to the first simulator, as they did when PestRoutes was the only one.
+    """
+    names = list(simulators) if simulators is not None else [spec.name for spec in registry.mounted()]
+    per_simulator: dict[str, dict[str, Any]] = {}
+    for name in list(options):
+        if name in registry.names() and isinstance(options[name], Mapping):
+            per_simulator[name] = dict(options.pop(name))
+    if options:
+        ordered = [spec.name for spec in registry.mounted(names)]
+        if not ordered:
+            raise TypeError(f"options {sorted(options)} given but no simulator is mounted")
+        per_simulator.setdefault(ordered[0], {}).update(options)
+    built = build_simulators(names, seed=seed, scale=scale, day=day, options=per_simulator)
     server = _SandboxHTTPServer((host, port))
-    app = SandboxApp(simulator, state_dir=Path(state_dir) if state_dir is not None else None)
+    app = SandboxApp(built, state_dir=Path(state_dir) if state_dir is not None else None, day=day)
     server.app = app
     bound_port = server.server_address[1]
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{bound_port}", daemon=True
     )
     thread.start()
-    return RunningSandbox(f"http://{host}:{bound_port}", simulator, app, server, thread)
+    return RunningSandbox(f"http://{host}:{bound_port}", built, app, server, thread)
+
+
+# --------------------------------------------------------------------------------------------
+# The detached server (`elt sandbox up`)
+# --------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,15 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8701)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--offices", type=int, default=3, help="number of simulated offices")
     parser.add_argument("--day", type=int, default=0, help="start this many simulated days after day 0")
     parser.add_argument("--state-dir", type=Path, default=None, help="where to record the day for restarts")
-    parser.add_argument("--search-cap", type=int, default=50_000)
-    parser.add_argument("--get-cap", type=int, default=1_000)
-    parser.add_argument("--reads-per-minute", type=int, default=None)
-    parser.add_argument("--reads-per-day", type=int, default=None)
-    parser.add_argument("--fault-timeout", type=float, default=30.0, help="seconds a `timeout` fault stalls")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds every API request waits")
+    parser.add_argument(
+        "--simulators",
+        default=None,
+        help=f"comma-separated simulators to mount (default: {','.join(s.name for s in registry.mounted())})",
+    )
+    parser.add_argument(
+        "--set", dest="assignments", action="append", default=[], metavar="SOURCE.OPTION=VALUE",
+        help="a simulator option (repeatable), e.g. pestroutes.offices=5",
+    )  # fmt: skip
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -338,6 +369,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stdout,
     )
+    try:
+        settings = registry.resolve_settings(registry.parse_assignments(args.assignments))
+        names = [n for n in args.simulators.split(",") if n] if args.simulators is not None else None
+        for name in names or []:
+            registry.get(name)
+    except SandboxError as error:
+        log.error("%s", error)
+        return 2
 
     # Bind before generating so a taken port fails at once; early requests wait in the backlog.
     try:
@@ -346,29 +385,24 @@ def main(argv: list[str] | None = None) -> int:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, error)
         return 2
     started = time.perf_counter()
-    simulator = build_simulator(
-        seed=args.seed,
-        scale=args.scale,
-        offices=args.offices,
-        search_cap=args.search_cap,
-        get_cap=args.get_cap,
-        day=args.day,
-        fault_timeout=args.fault_timeout,
-        latency=args.latency,
-        reads_per_minute=args.reads_per_minute,
-        reads_per_day=args.reads_per_day,
-    )
+    simulators = build_simulators(names, seed=args.seed, scale=args.scale, day=args.day, options=settings)
     url = f"http://{args.host}:{server.server_address[1]}"
-    app = SandboxApp(simulator, state_dir=args.state_dir)
+    app = SandboxApp(
+        simulators,
+        state_dir=args.state_dir,
+        on_persist=manager.record_state,
+        world={"seed": args.seed, "scale": args.scale, "settings": settings},
+        day=args.day,
+    )
     app.server_info = {"pid": os.getpid(), "port": server.server_address[1], "url": url}
     app.persist()
     server.app = app
     log.info(
-        "generated %d office(s) at scale %s, day %d (%s) in %.1fs; serving %s",
-        len(simulator.offices),
+        "generated %s at scale %s, day %d (%s) in %.1fs; serving %s",
+        ", ".join(simulators) or "no simulators",
         args.scale,
-        simulator.day,
-        simulated_date(simulator.day),
+        app.day,
+        simulated_date(app.day),
         time.perf_counter() - started,
         url,
     )
@@ -381,7 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     while not stop.wait(1.0):  # a timed wait keeps the main thread responsive to signals
         pass
     log.info("stopping")
-    simulator.close()
+    for simulator in simulators.values():
+        simulator.close()
     server.shutdown()
     server.server_close()
     return 0

@@ -21,15 +21,15 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from sandbox.framework import simulated_date
 from sandbox.offices import OfficeSpec
 from sandbox.pestroutes.fields import FIELDS
 
 Record = dict[str, Any]
 
-EPOCH = date(2026, 11, 1)  # simulated "today" at day 0
 HISTORY_DAYS = 548  # about 18 months of history before day 0
 GO_LIVE_DAY = -HISTORY_DAYS - 30  # dimensions and staff exist a month before the first sale
 FIRST_DAY = -HISTORY_DAYS + 1
@@ -220,11 +220,6 @@ _OPEN_HOURS = (7 * 3600, 19 * 3600)  # business hours keep every wall time clear
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-
-
-def simulated_date(day: int) -> date:
-    """The calendar date of simulated day `day` (day 0 is 2026-11-01)."""
-    return EPOCH + timedelta(days=day)
 
 
 _DATE_CACHE: dict[int, str] = {}

@@ -15,10 +15,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sandbox.framework import AdminError, SimResponse
 from sandbox.offices import OfficeSpec
 from sandbox.pestroutes.fields import FIELDS
 from sandbox.pestroutes.generator import OfficeWorld, Record, simulated_date
@@ -72,16 +73,6 @@ MSG_DAY = "Daily read request limit exceeded"
 MSG_UNKNOWN = "Unknown endpoint"
 MSG_TEMPORARY = "Temporary error, please try again"
 WRITE_LIMITS = {"limitWriteRequestsPerMinute": 60, "limitWriteRequestsPerDay": 3000}
-
-
-@dataclass
-class SimResponse:
-    """An HTTP answer; `drop` asks the transport to close the connection without one."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
 
 
 class BadRequest(Exception):
@@ -334,6 +325,13 @@ def _error_page(status: int, reason: str) -> SimResponse:
     return SimResponse(status, body.encode(), headers)
 
 
+def _admin_int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise AdminError(f"{name} must be an integer, got {value!r}") from error
+
+
 def _json_response(payload: Any, status: int = 200) -> SimResponse:
     body = json.dumps(payload, separators=(",", ":")).encode()
     return SimResponse(status, body, {"Content-Type": "application/json"})
@@ -522,6 +520,53 @@ class PestRoutesSimulator:
         """Wake requests sleeping in a `timeout` fault so a server can stop promptly."""
         self._closing.set()
 
+    def scope_url(self, mount_url: str, office: str) -> str:
+        """The base URL an office's loader uses (it appends `/{endpoint}/{action}`)."""
+        return f"{mount_url}/{office}/api"
+
+    def admin(self, method: str, route: str, args: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+        """The admin API below `/_sandbox/pestroutes/` (and, for older callers, `/_sandbox/`)."""
+        if (method, route) == ("POST", "touch"):
+            # Change a fraction of every office's records (benchmarks of incremental runs).
+            fraction = body.get("fraction", 0.01)
+            try:
+                return self.touch(float(fraction))
+            except (TypeError, ValueError) as error:
+                raise AdminError(f"fraction must be a number in (0, 1], got {fraction!r}") from error
+        if (method, route) == ("GET", "requests"):
+            return self.request_log(args.get("office"), args.get("endpoint"), args.get("action"))
+        if (method, route) == ("POST", "requests/clear"):
+            self.clear_requests()
+            return {"cleared": True}
+        if (method, route) == ("POST", "faults"):
+            if "kind" not in body:
+                raise AdminError('a fault needs a "kind"')
+            rule = self.add_fault(
+                str(body["kind"]),
+                _admin_int(body.get("count", 1), "count"),
+                office=body.get("office"),
+                endpoint=body.get("endpoint"),
+                action=body.get("action"),
+            )
+            return {"queued": rule.as_dict(), "faults": self.faults()}
+        if (method, route) == ("GET", "faults"):
+            return self.faults()
+        if (method, route) == ("POST", "faults/clear"):
+            self.clear_faults()
+            return {"cleared": True}
+        if (method, route) == ("POST", "latency"):
+            self.set_latency(float(body.get("seconds", 0)))
+            return {"latency": self.latency}
+        if (method, route) == ("POST", "budget"):
+            per_minute, per_day = body.get("reads_per_minute"), body.get("reads_per_day")
+            self.set_budget(
+                body.get("office"),
+                None if per_minute is None else _admin_int(per_minute, "reads_per_minute"),
+                None if per_day is None else _admin_int(per_day, "reads_per_day"),
+            )
+            return {"offices": self.state()["offices"]}
+        raise AdminError(f"no admin route {method} /_sandbox{self.prefix}/{route}")
+
     # ----- the API ----------------------------------------------------------------------------
 
     def handle(
@@ -529,6 +574,8 @@ class PestRoutesSimulator:
     ) -> SimResponse:
         """Answer `{method} /pestroutes{path}`: path is `/{office}/api/{endpoint}/{action}`."""
         started = time.perf_counter()
+        if method not in ("GET", "POST"):
+            return _json_response({"success": False, "errorMessage": "Method not allowed"}, 405)
         parts = path.strip("/").split("/")
         if len(parts) != 4 or parts[1] != "api":
             return _json_response(
@@ -779,14 +826,3 @@ class PestRoutesSimulator:
                     "ts": time.time(),
                 }
             )
-
-
-def start_sandbox_server(port: int = 0, **kwargs: Any) -> Any:
-    """Start the sandbox HTTP server in a daemon thread; see `sandbox.server.start_sandbox_server`.
-
-    Re-exported here for callers that think of the sandbox as the PestRoutes simulator; imported
-    lazily because sandbox.server itself imports this module.
-    """
-    from sandbox.server import start_sandbox_server as start
-
-    return start(port, **kwargs)

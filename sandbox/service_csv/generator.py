@@ -24,7 +24,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sandbox.pestroutes.generator import simulated_date
+from sandbox.framework import simulated_date
 
 COLUMNS: tuple[str, ...] = (
     "sr_number", "sr_type", "sr_status", "sr_severity", "sr_opened_at", "sr_closed_at", "sr_summary",

@@ -11,10 +11,12 @@ import pytest
 import requests
 
 from sandbox import manager
+from sandbox.framework import LoaderContext
 from sandbox.offices import office_credentials, sandbox_offices
 from sandbox.pestroutes.fields import FIELDS
 from sandbox.pestroutes.generator import OfficeWorld
 from sandbox.pestroutes.server import ENDPOINTS, PestRoutesSimulator, parse_php_params
+from sandbox.pestroutes.spec import SPEC as PESTROUTES
 
 # Never touches a warehouse: CI runs it once, in the DuckDB leg (pytest -m "not no_warehouse").
 pytestmark = pytest.mark.no_warehouse
@@ -757,21 +759,26 @@ def test_generation_is_fast() -> None:
 def test_secrets_are_written_only_to_generated_files(tmp_path: Path) -> None:
     secrets = tmp_path / ".dlt" / "secrets.toml"
     offices = sandbox_offices(SEED)
-    assert manager.write_secrets(secrets, offices) is None
+    context = LoaderContext("http://127.0.0.1:8701", "http://127.0.0.1:8701/pestroutes", SEED, 1.0, {}, {})
+    owned = PESTROUTES.owned_sections()
+    assert manager.write_secrets(secrets, PESTROUTES.loader_sections(context), owned) is None
     text = secrets.read_text()
     assert text.splitlines()[0] == manager.SECRETS_MARKER
-    assert f'[sources.pestroutes.offices.north]\nauthentication_key = "{offices[0].key}"' in text
+    north = "[sources.pestroutes.offices.north]"
+    assert f'{north}\nbase_url = "http://127.0.0.1:8701/pestroutes/north/api"' in text
+    assert f'authentication_key = "{offices[0].key}"' in text
 
     # Other sections of a generated file survive a rewrite; stale offices go.
     secrets.write_text(text + '\n[destination.postgres.credentials]\npassword = "pw"\n')
-    assert manager.write_secrets(secrets, offices[:1]) is None
+    one_office = LoaderContext(context.server_url, context.mount_url, SEED, 1.0, {"offices": 1}, {})
+    assert manager.write_secrets(secrets, PESTROUTES.loader_sections(one_office), owned) is None
     rewritten = secrets.read_text()
     assert "[sources.pestroutes.offices.north]" in rewritten and "offices.south" not in rewritten
     assert 'password = "pw"' in rewritten
 
     hand_written = '[sources.pestroutes.offices.north]\nauthentication_key = "real"\n'
     secrets.write_text(hand_written)
-    warning = manager.write_secrets(secrets, offices)
+    warning = manager.write_secrets(secrets, PESTROUTES.loader_sections(context), owned)
     assert warning and "left unchanged" in warning
     assert secrets.read_text() == hand_written
 
@@ -785,13 +792,15 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
     assert manager.status(state_dir) is None
 
     port = _free_port()
-    started = manager.up(state_dir, port=port, scale=0.1, offices=1, secrets_path=secrets)
+    options = {"settings": {"pestroutes.offices": 1}, "without": ["service_csv"]}
+    started = manager.up(state_dir, port=port, scale=0.1, secrets_path=secrets, **options)
     try:
         assert started["already_running"] is False and started["warnings"] == []
         assert started["url"] == f"http://127.0.0.1:{port}" and started["day"] == 0
-        assert started["office_details"][0]["base_url"] == f"http://127.0.0.1:{port}/pestroutes/north/api"
+        assert started["simulators"] == ["pestroutes", "incidents"]
+        assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in secrets.read_text()
         assert "authentication_token" in secrets.read_text()
-        again = manager.up(state_dir, port=port, scale=0.1, offices=1, secrets_path=secrets)
+        again = manager.up(state_dir, port=port, scale=0.1, secrets_path=secrets, **options)
         assert again["already_running"] is True and again["pid"] == started["pid"]
         assert "already running" in again["warnings"][0]
 
@@ -802,7 +811,8 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
             timeout=10,
         )
         assert response.json()["success"] is True
-        assert manager.tick(state_dir, days=2)["day"] == 2
+        ticked = manager.tick(state_dir, days=2)
+        assert ticked["day"] == 2 and set(ticked["simulators"]) == {"pestroutes", "incidents"}
         assert manager.status(state_dir)["day"] == 2
     finally:
         stopped = manager.down(state_dir)
@@ -810,7 +820,10 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
     with pytest.raises(manager.SandboxError):
         manager.down(state_dir)
 
-    resumed = manager.up(state_dir, port=port, scale=0.1, offices=1, secrets_path=None)
+    # The legacy keyword still works and names the same world, so the day resumes.
+    resumed = manager.up(
+        state_dir, port=port, scale=0.1, offices=1, without=["service_csv"], secrets_path=None
+    )
     try:
         assert resumed["day"] == 2 and resumed["resumed_from_day"] == 2
     finally:
