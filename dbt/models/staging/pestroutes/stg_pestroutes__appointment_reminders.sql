@@ -43,10 +43,7 @@ renamed as (
             'response': 'response',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -80,45 +77,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by appointment_reminder_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        appointment_reminder_key,
-        appointment_reminder_id,
-        appointment_id,
-        customer_id,
-        office_id,
-        date_sent,
-        date_updated,
-        email_sent,
-        text_sent,
-        voice_sent,
-        status,
-        status_text,
-        date_responded,
-        response,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('appointment_reminder_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'appointment_reminder_key', 'date_updated') }}
 
 )
 

@@ -72,10 +72,7 @@ renamed as (
         }) }},
         {{ json_int_array('record', 'unitIDs') }} as unit_ids,
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -138,74 +135,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by appointment_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        appointment_key,
-        appointment_id,
-        office_id,
-        customer_id,
-        subscription_id,
-        route_id,
-        spot_id,
-        date,
-        {{ adapter.quote('start') }},
-        {{ adapter.quote('end') }},
-        duration,
-        type,
-        date_added,
-        employee_id,
-        status,
-        status_text,
-        call_ahead,
-        is_initial,
-        completed_by,
-        serviced_by,
-        date_completed,
-        notes,
-        office_notes,
-        time_in,
-        time_out,
-        check_in,
-        check_out,
-        wind_speed,
-        wind_direction,
-        temperature,
-        amount_collected,
-        payment_method,
-        serviced_interior,
-        ticket_id,
-        date_cancelled,
-        additional_techs,
-        appointment_notes,
-        do_interior,
-        date_updated,
-        cancelled_by,
-        assigned_tech,
-        reschedule_reason_id,
-        unit_ids,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('appointment_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'appointment_key', 'date_updated') }}
 
 )
 

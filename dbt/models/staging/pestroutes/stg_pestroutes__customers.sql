@@ -78,10 +78,7 @@ renamed as (
         }) }},
         {{ json_int_array('record', 'unitIDs') }} as unit_ids,
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -155,85 +152,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by customer_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        customer_key,
-        customer_id,
-        bill_to_account_id,
-        office_id,
-        first_name,
-        last_name,
-        company_name,
-        spouse,
-        commercial_account,
-        status,
-        status_text,
-        email,
-        phone1,
-        phone2,
-        address,
-        city,
-        state,
-        zip,
-        billing_company_name,
-        billing_f_name,
-        billing_l_name,
-        billing_address,
-        billing_city,
-        billing_state,
-        billing_zip,
-        billing_phone,
-        billing_email,
-        lat,
-        lng,
-        square_feet,
-        added_by_id,
-        date_added,
-        date_cancelled,
-        date_updated,
-        source_id,
-        source,
-        a_pay,
-        preferred_tech_id,
-        paid_in_full,
-        subscription_ids,
-        balance,
-        balance_age,
-        responsible_balance,
-        responsible_balance_age,
-        master_account,
-        preferred_billing_date,
-        payment_hold_date,
-        most_recent_credit_card_last_four,
-        most_recent_credit_card_expiration_date,
-        region_id,
-        appointment_ids,
-        ticket_ids,
-        payment_ids,
-        unit_ids,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('customer_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'customer_key', 'date_updated') }}
 
 )
 

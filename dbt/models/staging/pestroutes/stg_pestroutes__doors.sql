@@ -38,10 +38,7 @@ renamed as (
             'dateCreated': 'date_created',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -75,45 +72,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by door_key
-            order by time_created desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        door_key,
-        door_id,
-        office_id,
-        employee_id,
-        customer_id,
-        latitude,
-        longitude,
-        address,
-        city,
-        zip,
-        status,
-        status_text,
-        time_created,
-        date_created,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('door_key', 'time_created') }}
+    {{ latest_version_per_key('typed', 'door_key', 'time_created') }}
 
 )
 

@@ -46,10 +46,7 @@ renamed as (
             'dateUpdated': 'date_updated',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -91,53 +88,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by employee_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        employee_key,
-        employee_id,
-        office_id,
-        active,
-        first_name,
-        last_name,
-        initials,
-        nickname,
-        type,
-        phone,
-        email,
-        username,
-        experience,
-        skill_ids,
-        skill_descriptions,
-        linked_employee_ids,
-        license_number,
-        supervisor_id,
-        roaming_rep,
-        region_id,
-        last_login,
-        date_updated,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('employee_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'employee_key', 'date_updated') }}
 
 )
 

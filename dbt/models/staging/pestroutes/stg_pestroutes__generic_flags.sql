@@ -33,10 +33,7 @@ renamed as (
             'dateUpdated': 'date_updated',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -65,40 +62,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by generic_flag_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        generic_flag_key,
-        generic_flag_id,
-        office_id,
-        code,
-        description,
-        status,
-        type,
-        date_created,
-        date_updated,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('generic_flag_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'generic_flag_key', 'date_updated') }}
 
 )
 

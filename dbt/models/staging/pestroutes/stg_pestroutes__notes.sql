@@ -44,10 +44,7 @@ renamed as (
             'cancellationReasonID': 'cancellation_reason_id',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -82,46 +79,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by note_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        note_key,
-        note_id,
-        office_id,
-        customer_id,
-        employee_id,
-        date,
-        date_added,
-        date_updated,
-        contact_type,
-        type_description,
-        notes,
-        show_customer,
-        show_tech,
-        appointment_id,
-        cancellation_reason_id,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('note_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'note_key', 'date_updated') }}
 
 )
 

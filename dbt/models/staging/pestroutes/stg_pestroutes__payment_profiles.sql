@@ -42,10 +42,7 @@ renamed as (
             'autoPay': 'auto_pay',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -83,49 +80,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by payment_profile_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        payment_profile_key,
-        payment_profile_id,
-        customer_id,
-        office_id,
-        created_by,
-        description,
-        date_created,
-        date_updated,
-        status,
-        status_notes,
-        billing_name,
-        last_four,
-        exp_month,
-        exp_year,
-        payment_method,
-        card_type,
-        last_attempt_date,
-        auto_pay,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('payment_profile_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'payment_profile_key', 'date_updated') }}
 
 )
 

@@ -50,10 +50,7 @@ renamed as (
             'dateUpdated': 'date_updated',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -94,52 +91,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by payment_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        payment_key,
-        payment_id,
-        office_id,
-        customer_id,
-        date,
-        date_applied,
-        payment_method,
-        amount,
-        applied_amount,
-        notes,
-        employee_id,
-        status,
-        invoice_ids,
-        payment_origin,
-        original_payment_id,
-        last_four,
-        card_type,
-        payment_profile_id,
-        batch_opened,
-        batch_closed,
-        date_updated,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('payment_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'payment_key', 'date_updated') }}
 
 )
 

@@ -29,10 +29,7 @@ renamed as (
             'visible': 'visible',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -67,45 +64,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by service_type_key
-            order by extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        service_type_key,
-        service_type_id,
-        office_id,
-        description,
-        frequency,
-        default_charge,
-        category,
-        reservice,
-        default_length,
-        default_initial_charge,
-        minimum_recurring_charge,
-        regular_service,
-        initial,
-        gl_code,
-        visible,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
+    {{ latest_version_per_key('typed', 'service_type_key') }}
 
 )
 

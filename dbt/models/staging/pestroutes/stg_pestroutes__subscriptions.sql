@@ -60,10 +60,7 @@ renamed as (
             'dateUpdated': 'date_updated',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -119,67 +116,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by subscription_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        subscription_key,
-        subscription_id,
-        customer_id,
-        bill_to_account_id,
-        office_id,
-        date_added,
-        contract_added,
-        active,
-        active_text,
-        start_date,
-        initial_quote,
-        initial_discount,
-        initial_service_total,
-        recurring_charge,
-        contract_value,
-        annual_recurring_value,
-        billing_frequency,
-        frequency,
-        followup_service,
-        agreement_length,
-        next_service,
-        last_completed,
-        service_id,
-        service_type,
-        sold_by,
-        sold_by2,
-        preferred_tech,
-        added_by,
-        date_cancelled,
-        cancellation_notes,
-        cancellation_reason_id,
-        source_id,
-        region_id,
-        appointment_ids,
-        completed_appointment_ids,
-        date_updated,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('subscription_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'subscription_key', 'date_updated') }}
 
 )
 

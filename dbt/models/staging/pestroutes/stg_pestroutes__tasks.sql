@@ -41,10 +41,7 @@ renamed as (
             'referenceType': 'reference_type',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -81,48 +78,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by task_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        task_key,
-        task_id,
-        office_id,
-        customer_id,
-        added_by,
-        assigned_to,
-        date_added,
-        date_updated,
-        due_date,
-        date_completed,
-        task,
-        category,
-        completed,
-        completed_by,
-        completion_notes,
-        phone,
-        reference_type,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('task_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'task_key', 'date_updated') }}
 
 )
 

@@ -42,10 +42,7 @@ renamed as (
             'dateUpdated': 'date_updated',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -78,44 +75,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by ticket_item_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        ticket_item_key,
-        ticket_item_id,
-        ticket_id,
-        office_id,
-        description,
-        quantity,
-        amount,
-        taxable,
-        service_id,
-        product_id,
-        credit_to,
-        date_created,
-        date_updated,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('ticket_item_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'ticket_item_key', 'date_updated') }}
 
 )
 

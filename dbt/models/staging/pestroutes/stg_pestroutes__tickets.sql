@@ -52,10 +52,7 @@ renamed as (
             'renewalID': 'renewal_id',
         }) }},
         _office as office_name,
-        coalesce(
-            _office_timezone,
-            '{{ var("pestroutes_default_timezone", "America/Los_Angeles") }}'
-        ) as office_timezone,
+        {{ pestroutes_office_timezone() }} as office_timezone,
         _extracted_at as extracted_at,
         _dlt_load_id as dlt_load_id
 
@@ -98,54 +95,9 @@ typed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by ticket_key
-            order by date_updated desc nulls last, extracted_at desc, dlt_load_id desc
-        ) as version_rank
-
-    from typed
-
-),
-
 final as (
 
-    select
-        ticket_key,
-        ticket_id,
-        customer_id,
-        bill_to_account_id,
-        office_id,
-        date_created,
-        invoice_date,
-        date_updated,
-        active,
-        sub_total,
-        tax_amount,
-        total,
-        service_charge,
-        service_taxable,
-        production_value,
-        tax_rate,
-        appointment_id,
-        balance,
-        subscription_id,
-        service_id,
-        auto_generated,
-        auto_generated_type,
-        renewal_id,
-        office_name,
-        office_timezone,
-        extracted_at,
-        dlt_load_id
-
-    from deduplicated
-    where
-        version_rank = 1
-        {{ not_older_than_target('ticket_key', 'date_updated') }}
+    {{ latest_version_per_key('typed', 'ticket_key', 'date_updated') }}
 
 )
 

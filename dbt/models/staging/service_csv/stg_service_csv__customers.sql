@@ -55,64 +55,17 @@ renamed as (
 
 ),
 
-versioned as (
-
-    -- Only the version cursor is typed before ranking; the other columns are typed for the
-    -- kept version alone (in `final`).
-    select
-        *,
-        {{ safe_timestamp('sr_opened_at') }} as version_sr_opened_at,
-        false as is_kept_version
-
-    from renamed
-
-    {% if is_incremental() %}
-
-    union all
-
-    -- The kept version of each customer on a new line: only its ranking columns are needed.
-    select
-        current_version.customer_account_number,
-        cast(null as varchar) as customer_name,
-        cast(null as varchar) as customer_city,
-        cast(null as varchar) as customer_state,
-        cast(null as varchar) as customer_country,
-        cast(null as varchar) as customer_segment,
-        cast(null as varchar) as sr_opened_at,
-        current_version.file_key,
-        current_version.file_etag,
-        current_version.line_number,
-        current_version.parse_status,
-        current_version.extracted_at,
-        current_version.dlt_load_id,
-        current_version.version_sr_opened_at,
-        true as is_kept_version
-
-    from {{ this }} as current_version
-    where
-        current_version.customer_account_number in (select renamed.customer_account_number from renamed)
-        and current_version.customer_account_number not in (
-            select replaced_keys.customer_account_number from replaced_keys
-        )
-
-    {% endif %}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by customer_account_number
-            order by
-                version_sr_opened_at desc nulls last,
-                extracted_at desc,
-                file_key desc,
-                line_number desc
-        ) as version_rank
-
-    from versioned
+    {{ lines_ranked_with_kept_versions(
+        lines='renamed',
+        unique_key='customer_account_number',
+        text_columns=[
+            'customer_name', 'customer_city', 'customer_state', 'customer_country',
+            'customer_segment', 'sr_opened_at',
+        ],
+        version_column='sr_opened_at',
+    ) }}
 
 ),
 

@@ -58,63 +58,17 @@ renamed as (
 
 ),
 
-versioned as (
-
-    -- Only the version cursor is typed before ranking; the other columns are typed for the
-    -- kept version alone (in `final`), not for every line of every export.
-    select
-        *,
-        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at,
-        false as is_kept_version
-
-    from renamed
-
-    {% if is_incremental() %}
-
-    union all
-
-    -- The kept version of each part line on a new line: only its ranking columns are needed.
-    select
-        current_version.part_line_key,
-        current_version.task_number,
-        current_version.part_number,
-        cast(null as varchar) as sr_number,
-        cast(null as varchar) as part_description,
-        cast(null as varchar) as part_quantity,
-        cast(null as varchar) as part_unit_cost,
-        cast(null as varchar) as task_completed_at,
-        current_version.file_key,
-        current_version.file_etag,
-        current_version.line_number,
-        current_version.parse_status,
-        current_version.extracted_at,
-        current_version.dlt_load_id,
-        current_version.version_task_completed_at,
-        true as is_kept_version
-
-    from {{ this }} as current_version
-    where
-        current_version.part_line_key in (select renamed.part_line_key from renamed)
-        and current_version.task_number not in (select replaced_tasks.task_number from replaced_tasks)
-
-    {% endif %}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by part_line_key
-            order by
-                version_task_completed_at desc nulls last,
-                extracted_at desc,
-                file_key desc,
-                line_number desc
-        ) as version_rank
-
-    from versioned
+    {{ lines_ranked_with_kept_versions(
+        lines='renamed',
+        unique_key='part_line_key',
+        kept_columns=['part_line_key', 'task_number', 'part_number'],
+        text_columns=['sr_number', 'part_description', 'part_quantity', 'part_unit_cost', 'task_completed_at'],
+        version_column='task_completed_at',
+        replaced='replaced_tasks',
+        replaced_key='task_number',
+    ) }}
 
 ),
 

@@ -58,66 +58,18 @@ renamed as (
 
 ),
 
-versioned as (
-
-    -- Only the version cursor is typed before ranking; the other columns are typed for the
-    -- kept version alone (in `final`), not for every line of every export.
-    select
-        *,
-        {{ safe_timestamp('sr_closed_at') }} as version_sr_closed_at,
-        false as is_kept_version
-
-    from renamed
-
-    {% if is_incremental() %}
-
-    union all
-
-    -- The kept version of each request on a new line: only its ranking columns are needed.
-    select
-        current_version.sr_number,
-        cast(null as varchar) as sr_type,
-        cast(null as varchar) as sr_status,
-        cast(null as varchar) as sr_severity,
-        cast(null as varchar) as sr_opened_at,
-        cast(null as varchar) as sr_closed_at,
-        cast(null as varchar) as sr_summary,
-        cast(null as varchar) as customer_account_number,
-        cast(null as varchar) as site_id,
-        cast(null as varchar) as product_model,
-        cast(null as varchar) as serial_number,
-        current_version.file_key,
-        current_version.file_etag,
-        current_version.line_number,
-        current_version.parse_status,
-        current_version.extracted_at,
-        current_version.dlt_load_id,
-        current_version.sr_closed_at as version_sr_closed_at,
-        true as is_kept_version
-
-    from {{ this }} as current_version
-    where
-        current_version.sr_number in (select renamed.sr_number from renamed)
-        and current_version.sr_number not in (select replaced_keys.sr_number from replaced_keys)
-
-    {% endif %}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by sr_number
-            order by
-                version_sr_closed_at desc nulls last,
-                extracted_at desc,
-                file_key desc,
-                line_number desc
-        ) as version_rank
-
-    from versioned
+    {{ lines_ranked_with_kept_versions(
+        lines='renamed',
+        unique_key='sr_number',
+        text_columns=[
+            'sr_type', 'sr_status', 'sr_severity', 'sr_opened_at', 'sr_closed_at', 'sr_summary',
+            'customer_account_number', 'site_id', 'product_model', 'serial_number',
+        ],
+        version_column='sr_closed_at',
+        kept_version_column='sr_closed_at',
+    ) }}
 
 ),
 

@@ -59,56 +59,16 @@ renamed as (
 
 ),
 
-versioned as (
-
-    -- Notes are ranked on lineage columns only; their columns are typed for the kept version
-    -- alone (in `final`), not for every copy of the note.
-    select
-        *,
-        false as is_kept_version
-
-    from renamed
-
-    {% if is_incremental() %}
-
-    union all
-
-    -- The kept version of each note on a new line: only its ranking columns are needed.
-    select
-        current_version.note_key,
-        current_version.sr_number,
-        cast(null as varchar) as note_created_at,
-        cast(null as varchar) as note_text,
-        current_version.file_key,
-        current_version.file_etag,
-        current_version.line_number,
-        current_version.parse_status,
-        current_version.extracted_at,
-        current_version.dlt_load_id,
-        true as is_kept_version
-
-    from {{ this }} as current_version
-    where
-        current_version.note_key in (select renamed.note_key from renamed)
-        and current_version.sr_number not in (select replaced_requests.sr_number from replaced_requests)
-
-    {% endif %}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by note_key
-            order by
-                extracted_at desc,
-                file_key desc,
-                line_number desc
-        ) as version_rank
-
-    from versioned
+    {{ lines_ranked_with_kept_versions(
+        lines='renamed',
+        unique_key='note_key',
+        kept_columns=['note_key', 'sr_number'],
+        text_columns=['note_created_at', 'note_text'],
+        replaced='replaced_requests',
+        replaced_key='sr_number',
+    ) }}
 
 ),
 

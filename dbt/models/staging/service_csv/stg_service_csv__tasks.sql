@@ -53,63 +53,18 @@ renamed as (
 
 ),
 
-versioned as (
-
-    -- Only the version cursor is typed before ranking; the other columns are typed for the
-    -- kept version alone (in `final`), not for every line of every export.
-    select
-        *,
-        {{ safe_timestamp('task_completed_at') }} as version_task_completed_at,
-        false as is_kept_version
-
-    from renamed
-
-    {% if is_incremental() %}
-
-    union all
-
-    -- The kept version of each task on a new line: only its ranking columns are needed.
-    select
-        current_version.task_number,
-        cast(null as varchar) as sr_number,
-        cast(null as varchar) as task_type,
-        cast(null as varchar) as task_status,
-        cast(null as varchar) as technician_id,
-        cast(null as varchar) as task_opened_at,
-        cast(null as varchar) as task_completed_at,
-        cast(null as varchar) as labor_hours,
-        current_version.file_key,
-        current_version.file_etag,
-        current_version.line_number,
-        current_version.parse_status,
-        current_version.extracted_at,
-        current_version.dlt_load_id,
-        current_version.task_completed_at as version_task_completed_at,
-        true as is_kept_version
-
-    from {{ this }} as current_version
-    where
-        current_version.task_number in (select renamed.task_number from renamed)
-        and current_version.task_number not in (select replaced_keys.task_number from replaced_keys)
-
-    {% endif %}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by task_number
-            order by
-                version_task_completed_at desc nulls last,
-                extracted_at desc,
-                file_key desc,
-                line_number desc
-        ) as version_rank
-
-    from versioned
+    {{ lines_ranked_with_kept_versions(
+        lines='renamed',
+        unique_key='task_number',
+        text_columns=[
+            'sr_number', 'task_type', 'task_status', 'technician_id', 'task_opened_at',
+            'task_completed_at', 'labor_hours',
+        ],
+        version_column='task_completed_at',
+        kept_version_column='task_completed_at',
+    ) }}
 
 ),
 

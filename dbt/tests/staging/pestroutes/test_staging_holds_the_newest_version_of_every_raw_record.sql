@@ -47,10 +47,7 @@ from (
         _office as office_name,
         _record_id as record_id,
         max(
-            {{ local_to_utc(
-                safe_timestamp('_record_updated_at'),
-                "coalesce(_office_timezone, '" ~ var('pestroutes_default_timezone', 'America/Los_Angeles') ~ "')"
-            ) }}
+            {{ local_to_utc(safe_timestamp('_record_updated_at'), pestroutes_office_timezone()) }}
         ) as newest_version
     from {{ source('pestroutes', table) }}
     group by _office, _record_id
