@@ -37,6 +37,8 @@ class TableValidation:
     success: bool
     evaluated: int
     failures: list[str] = field(default_factory=list)
+    # Every expectation run, as (description, passed), for the release report.
+    results: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def _context() -> Any:
@@ -67,12 +69,29 @@ def _describe(result: Any) -> str:
     args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
     unexpected = (result.result or {}).get("unexpected_count")
     observed = (result.result or {}).get("observed_value")
+    error = _error(result.exception_info)
     detail = (
-        f" ({unexpected} unexpected)"
+        f" ({error})"
+        if error
+        else f" ({unexpected} unexpected)"
         if unexpected
         else (f" (observed {observed})" if observed is not None else "")
     )
     return f"{config.type}({args}){detail}"
+
+
+def _error(info: Any) -> str:
+    """Why an expectation could not be evaluated (a missing column, say), from GX's exception_info:
+    one {raised_exception, exception_message} or a dict of them per metric. Without it a failure
+    names the expectation and nothing else."""
+    if not isinstance(info, dict):
+        return ""
+    found = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for entry in found:
+        if entry.get("raised_exception") and entry.get("exception_message"):
+            message = " ".join(str(entry["exception_message"]).split())
+            return message.removeprefix("Error: ")[:300]
+    return ""
 
 
 class Validator:
@@ -161,13 +180,14 @@ class Validator:
         self._rendered.extend(outcome.run_results)
         self._rendered.append(self._suite_id(name=name))
         failures: list[str] = []
-        evaluated = 0
+        results: list[tuple[str, bool]] = []
         for run_result in outcome.run_results.values():
             for result in run_result.results:
-                evaluated += 1
+                description = _describe(result)
+                results.append((description, bool(result.success)))
                 if not result.success:
-                    failures.append(_describe(result))
-        return TableValidation(spec.table, spec.layer, bool(outcome.success), evaluated, failures)
+                    failures.append(description)
+        return TableValidation(spec.table, spec.layer, bool(outcome.success), len(results), failures, results)
 
     def build_docs(self, results_kept: int | None = None) -> str:
         """Drop the results of all but the last `results_kept` runs of each suite, then render

@@ -33,8 +33,14 @@ def chromium() -> str:
     return path
 
 
-def test_analyst_finds_a_mart_and_its_column_descriptions(built_project: Project) -> None:
-    output = built_project.elt("docs").stdout
+@pytest.fixture(scope="module")
+def docs_output(built_project: Project) -> str:
+    """`elt docs` run once for the module's tests (dbt docs generate takes a while)."""
+    return built_project.elt("docs").stdout
+
+
+def test_analyst_finds_a_mart_and_its_column_descriptions(built_project: Project, docs_output: str) -> None:
+    output = docs_output
     site = built_project.root / "target" / "static_index.html"
     assert str(site) in output and site.exists()
     assert "GX data docs: file://" in output
@@ -61,6 +67,53 @@ def test_analyst_finds_a_mart_and_its_column_descriptions(built_project: Project
                 cell.click()
                 expect(page.locator("p", has_text=first_words(documented[name], 6)).first).to_be_visible()
             page.screenshot(path=str(built_project.root / "docs_fct_appointments.png"))
+        finally:
+            browser.close()
+
+
+def test_the_site_names_the_relations_analysts_read(built_project: Project, docs_output: str) -> None:
+    """A mart's page names `analytics.<mart>` (`ml.<table>`), the released copy analysts query,
+    never the audit build's `audit_marts.<mart>`; dbt's own manifest keeps the audit schema
+    (the release's contract check and state comparisons read it)."""
+    site = built_project.root / "target" / "static_index.html"
+    manifest = json.loads((built_project.root / "target" / "manifest.json").read_text())
+    assert manifest["nodes"]["model.elt_warehouse.fct_appointments"]["schema"] == "audit_marts"
+    served = json.loads((built_project.root / "target" / "docs_site" / "manifest.json").read_text())
+    assert served["nodes"]["model.elt_warehouse.customer_churn_features"]["schema"] == "ml"
+    assert re.fullmatch(
+        r'"?[^".]+"?\."?analytics"?\."?fct_appointments"?',
+        served["nodes"]["model.elt_warehouse.fct_appointments"]["relation_name"],
+    )
+    assert "docs_site --port 8080" in docs_output
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for model, relation in (
+                ("fct_appointments", r"\.analytics\.fct_appointments$"),
+                ("customer_churn_features", r"\.ml\.customer_churn_features$"),
+            ):
+                page.goto(f"{site.as_uri()}#!/model/model.elt_warehouse.{model}")
+                expect(page.locator("h1").first).to_contain_text(model, timeout=15_000)
+                expect(page.get_by_text(re.compile(relation)).first).to_be_visible()
+                assert page.get_by_text(re.compile(r"audit_(marts|ml)\.")).count() == 0, model
+        finally:
+            browser.close()
+
+
+def test_the_overview_describes_every_source(built_project: Project, docs_output: str) -> None:
+    site = built_project.root / "target" / "static_index.html"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{site.as_uri()}#!/overview")
+            for heading in ("PestRoutes", "Service-request CSV exports", "incident.io incidents"):
+                expect(page.locator("h3", has_text=heading).first).to_be_visible(timeout=15_000)
+            expect(page.get_by_text("TTD (time to detect)", exact=False).first).to_be_visible()
+            body = page.locator("body").inner_text()
+            assert "{#" not in body and "To add" not in body, "the maintainers' note stays out of the page"
         finally:
             browser.close()
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from elt import warehouse
 from expectations import checkpoints
 from expectations.spec import TableExpectations
+from loaders.common import warehouse
 
 SPEC = TableExpectations(table="dim_things", layer="marts", primary_key=("thing_id",), not_null=("name",))
 

@@ -4,11 +4,11 @@
     transaction, so readers see the old release or the new one and never half of each.
     Called by `elt release` only after every GX checkpoint passed.
 #}
-{% macro publish_release(release_id, schemas, checks_passed, checks_total) %}
-    {{ return(adapter.dispatch('publish_release', 'elt_warehouse')(release_id, schemas, checks_passed, checks_total)) }}
+{% macro publish_release(release_id, schemas, checks_passed, checks_total, build_id='') %}
+    {{ return(adapter.dispatch('publish_release', 'elt_warehouse')(release_id, schemas, checks_passed, checks_total, build_id)) }}
 {% endmacro %}
 
-{% macro default__publish_release(release_id, schemas, checks_passed, checks_total) %}
+{% macro default__publish_release(release_id, schemas, checks_passed, checks_total, build_id='') %}
     {% set published = [] %}
     {% call statement('publish_release', auto_begin=True) %}
         {% for audit_schema, public_schema in schemas.items() %}
@@ -25,8 +25,8 @@
             {{ elt_warehouse.grant_published_schema(public_schema) }}
         {% endfor %}
         {{ elt_warehouse.release_history_ddl() }}
-        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total)
-        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }});
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total, build_id)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }}, '{{ build_id }}');
     {% endcall %}
     {% do adapter.commit() %}
     {{ log("published " ~ published | length ~ " tables as release " ~ release_id, info=True) }}
@@ -40,7 +40,7 @@
     ELT_SNOWFLAKE_CONSUMER_ROLES (comma-separated) are granted read on the published schemas
     again. Each swap is atomic on its own; the schemas are swapped one after the other.
 #}
-{% macro snowflake__publish_release(release_id, schemas, checks_passed, checks_total) %}
+{% macro snowflake__publish_release(release_id, schemas, checks_passed, checks_total, build_id='') %}
     {% set published = [] %}
     {% set consumer_roles = env_var('ELT_SNOWFLAKE_CONSUMER_ROLES', '').split(',') | map('trim') | select | list %}
     {% for audit_schema, public_schema in schemas.items() %}
@@ -60,8 +60,8 @@
     {% endfor %}
     {% call statement('record_release') %}
         {{ elt_warehouse.release_history_ddl() }}
-        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total)
-        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }});
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total, build_id)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'published', '{{ published | join(",") }}', {{ checks_passed }}, {{ checks_total }}, '{{ build_id }}');
     {% endcall %}
     {% do adapter.commit() %}
     {{ log("published " ~ published | length ~ " tables as release " ~ release_id ~ " (schema swap)", info=True) }}
@@ -71,11 +71,11 @@
     Record a release that was blocked by failing checks: nothing is published, the history
     says why.
 #}
-{% macro record_blocked_release(release_id, failures, checks_passed, checks_total) %}
+{% macro record_blocked_release(release_id, failures, checks_passed, checks_total, build_id='') %}
     {% call statement('record_blocked_release', auto_begin=True) %}
         {{ elt_warehouse.release_history_ddl() }}
-        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total, failures)
-        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'blocked', '', {{ checks_passed }}, {{ checks_total }}, '{{ failures | replace("'", "''") }}');
+        insert into quality.release_history (release_id, released_at, status, tables_published, checks_passed, checks_total, failures, build_id)
+        values ('{{ release_id }}', {{ dbt.current_timestamp() }}, 'blocked', '', {{ checks_passed }}, {{ checks_total }}, '{{ failures | replace("'", "''") }}', '{{ build_id }}');
     {% endcall %}
     {% do adapter.commit() %}
 {% endmacro %}
@@ -91,6 +91,8 @@
         checks_total integer,
         failures varchar(8000)
     );
+    {#- A release history written before builds had an identity gets the column. #}
+    alter table quality.release_history add column if not exists build_id varchar(64);
 {% endmacro %}
 
 {% macro list_schema_tables(schema_name) %}
