@@ -44,8 +44,8 @@ def build_rows(rows: int, seed: int) -> Any:
     """Arrow table shaped exactly like raw_service_csv.service_records, from messy exports."""
     import pyarrow as pa
 
-    from loaders.service_csv import RECORD_SCHEMA, TIMESTAMP
     from loaders.service_csv.parsing import parse_bytes
+    from loaders.service_csv.tables import RECORD_SCHEMA, TIMESTAMP
     from sandbox.service_csv.generator import CorpusConfig, generate_file
 
     per_file = 5000
@@ -76,9 +76,9 @@ def dlt_load(env: dict[str, str], rows: Any, dataset: str, work: Path) -> dict[s
     """dlt's load as `elt load` runs it on PostgreSQL (same destination, file format, hints)."""
     import dlt
 
-    from elt import warehouse
-    from loaders.service_csv import RECORD_SCHEMA, column_hints
+    from loaders.common import warehouse
     from loaders.service_csv.parsing import iter_table_batches
+    from loaders.service_csv.tables import RECORD_SCHEMA, column_hints
 
     os.environ.update({**env, "ELT_TARGET": "postgres"})
     # As loaders/service_csv/pipeline.py does: every RAW row gets _dlt_load_id and _dlt_id.

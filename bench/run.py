@@ -81,8 +81,8 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # service_csv bench's corpus: 1,500 and 3,000 files are 12.9 and 25.7 million RAW rows, three
     # and six days at the seed's "4M+ rows per run"; --service-files sets another size), beside
     # PestRoutes at scale 2 and 4 (3 offices; the simulator serves about 5,000 records/s, so
-    # millions of PestRoutes rows would cost the bench an hour of loading). The larger build's
-    # DuckDB peaks near its default limit (80 % of RAM) on a 24 GB machine.
+    # millions of PestRoutes rows would cost the bench an hour of loading). The full build's
+    # peak memory is measured under the profile's default DuckDB memory_limit.
     "dbt": (
         {"offices": 3, "scale": 0.25, "change": 0.01},
         {"offices": 3, "scale": 2.0, "change": 0.01, "service_files": 1500},
@@ -211,15 +211,28 @@ def project_env(
     return env
 
 
+# Peak resident memory (MiB) of the last command `timed` ran, the command itself (dbt and elt are
+# one process each), from the kernel's accounting of that child (wait4), not a sampling loop.
+LAST_PEAK_MIB: dict[str, float] = {}
+
+
 def timed(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, str]:
-    """(seconds, stdout) of `cmd` run from the repository root; a failure stops the bench."""
+    """(seconds, stdout) of `cmd` run from the repository root; a failure stops the bench. Its
+    peak memory is left in LAST_PEAK_MIB[label]."""
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"{label} failed with exit code {done.returncode}")
-    return seconds, done.stdout
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    LAST_PEAK_MIB[label] = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+    if process.returncode != 0:
+        sys.stderr.write(stdout[-4000:] + stderr[-4000:])
+        raise SystemExit(f"{label} failed with exit code {process.returncode}")
+    return seconds, stdout
 
 
 def raw_rows(env: dict[str, str]) -> dict[str, int]:
@@ -466,6 +479,10 @@ def dbt_scale(
             "parse_seconds": round(parse_s, 2),
             "build_command": " ".join(["dbt", *DBT_BUILD]),
             "build_seconds": round(build_s, 2),
+            # Under the profile's default DuckDB memory_limit (profiles.yml) unless
+            # ELT_DUCKDB_MEMORY_LIMIT is set for the bench.
+            "build_peak_memory_mib": LAST_PEAK_MIB["dbt build"],
+            "build_memory_limit": os.environ.get("ELT_DUCKDB_MEMORY_LIMIT", "profile default"),
             "build_run_results": full,
         }
         if change:

@@ -104,6 +104,15 @@ def load_alerts(runs: list[SourceRun], history: History, limits: Thresholds, tar
             f"elt load on {target}: {len(failed)} source(s) failed (run {runs[0].run_id})\n"
             + "\n".join(lines)
         )
+    # Problems that did not fail the run but make its data incomplete (a key that cannot see
+    # private incidents, a quarantined file): alerted on every run until someone acts.
+    warned = [
+        f"- {run.source} {scope}: {message}"[:600]
+        for run in runs
+        for scope, message in sorted(run.report.warnings.items())
+    ]
+    if warned:
+        messages.append(f"elt load on {target}: incomplete data (run {runs[0].run_id})\n" + "\n".join(warned))
     exhausted = [
         f"- {run.source} {scope}: {s.reads_used_today}/{s.reads_per_day} reads"
         for run in runs
@@ -151,10 +160,15 @@ def load_alerts(runs: list[SourceRun], history: History, limits: Thresholds, tar
     return messages
 
 
-def release_alert(release_id: str, passed: int, total: int, failures: list[str], target: str) -> str:
+def release_alert(
+    release_id: str, passed: int, total: int, failures: list[str], target: str, previous_release: str = ""
+) -> str:
     shown = "\n".join(f"- {f}" for f in failures[:10])
     more = f"\n- ... and {len(failures) - 10} more" if len(failures) > 10 else ""
-    return (
-        f"elt release {release_id} on {target} BLOCKED ({passed}/{total} checks passed); "
-        f"analysts keep reading the previous release\n{shown}{more}"
+    kept = (
+        f"analysts keep reading release {previous_release}"
+        if previous_release
+        else "nothing has been published yet: analysts have no release to read"
     )
+    head = f"elt release {release_id} on {target} BLOCKED ({passed}/{total} checks passed); {kept}"
+    return f"{head}\n{shown}{more}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import os
 import uuid
@@ -14,9 +13,8 @@ from typing import Any
 
 import click
 
-from elt import warehouse
-from loaders import SOURCES
-from loaders.common.errors import ConfigError, LoaderError
+from loaders.common import warehouse
+from loaders.common.errors import ConfigError, EltError, LoaderError
 
 log = logging.getLogger("elt.cli")
 
@@ -40,12 +38,17 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from dlt.common.configuration.providers.toml import TomlProviderReadException
+
+        from loaders.common.config import toml_error_line
         from sandbox.manager import SandboxError
 
         try:
             return func(*args, **kwargs)
-        except (LoaderError, SandboxError) as exc:
+        except (EltError, SandboxError) as exc:
             raise UserError(str(exc)) from None
+        except TomlProviderReadException as exc:  # a .dlt/*.toml dlt cannot parse, read anywhere
+            raise UserError(toml_error_line(exc)) from None
 
     return wrapper
 
@@ -69,67 +72,127 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option(
+    "-s",
+    "--scope",
+    "-o",
+    "--office",
+    "scopes",
+    multiple=True,
+    help="Load only this scope: an office, workspace, bucket ... (repeatable; --office is PestRoutes' name).",
+)
 @click.option("-e", "--entity", "entities", multiple=True, help="Load only this entity (repeatable).")
-@click.option("-o", "--office", "offices", multiple=True, help="Load only this office (repeatable).")
 @click.option("--full-refresh", is_flag=True, help="Ignore watermarks and read every record again.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Exit 0 when a failure is confined to some scopes or sources and the rest landed "
+    "(the failures are still printed, recorded and alerted): for cron chains.",
+)
 @user_errors
 def load(
-    sources: tuple[str, ...], entities: tuple[str, ...], offices: tuple[str, ...], full_refresh: bool
+    sources: tuple[str, ...],
+    scopes: tuple[str, ...],
+    entities: tuple[str, ...],
+    full_refresh: bool,
+    allow_partial: bool,
 ) -> None:
     """Load SOURCE(s) into their RAW schemas (default: every source).
 
-    Incremental by watermark per office and entity; RAW keeps each distinct version once, so
-    re-running a load adds nothing. Exits non-zero if any office or source failed.
+    Incremental by watermark per scope and entity; RAW keeps each distinct version once, so
+    re-running a load adds nothing. Exit 2 when the run failed as a whole (configuration, the
+    warehouse, nothing landed) or, without --allow-partial, when any scope or source failed.
     """
-    chosen = list(sources) or list(SOURCES)
-    unknown = [s for s in chosen if s not in SOURCES]
+    from loaders.common.config import check_readable
+    from loaders.registry import SOURCES
+
+    unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(SOURCES)}")
+    check_readable()
+    chosen = _sources_for(list(sources), scopes, entities)
     warehouse.target()
-    warehouse.check_available()
-    click.echo(f"loading {', '.join(chosen)} into {warehouse.describe()}", err=True)
+    with warehouse.run_lock("elt load"):
+        warehouse.check_available()
+        click.echo(f"loading {', '.join(s.name for s in chosen)} into {warehouse.describe()}", err=True)
+        _load(chosen, scopes, entities, full_refresh, allow_partial)
+
+
+def _sources_for(named: list[str], scopes: tuple[str, ...], entities: tuple[str, ...]) -> list[Any]:
+    """The sources a load covers: those named, else every source; with --scope/--entity and no
+    source named, the sources that know that scope or entity (`elt load --office north`)."""
+    from loaders.registry import SOURCES
+
+    if named:
+        return [SOURCES[name] for name in named]
+    if not scopes and not entities:
+        return list(SOURCES.values())
+    matching = [
+        source
+        for source in SOURCES.values()
+        if all(e in source.entities or e in source.entity_aliases for e in entities)
+        and (not scopes or set(scopes) <= set(source.configured_scopes()))
+    ]
+    if not matching:
+        wanted = " ".join([*(f"--scope {s}" for s in scopes), *(f"--entity {e}" for e in entities)])
+        raise UserError(f"no source has {wanted}: name the source, e.g. `elt load pestroutes {wanted}`")
+    return matching
+
+
+def _load(
+    chosen: list[Any],
+    scopes: tuple[str, ...],
+    entities: tuple[str, ...],
+    full_refresh: bool,
+    allow_partial: bool,
+) -> None:
     from elt import runs as runs_module
     from elt.logs import redact
+    from loaders.common import report as report_module
     from loaders.common.report import LoadReport
 
+    # Progress goes through logging: JSON lines in a cron log, text on a terminal, redacted.
+    report_module.set_progress_sink(logging.getLogger("elt.progress").info)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    selection = " ".join([*(f"--entity {e}" for e in entities), *(f"--office {o}" for o in offices)])
+    selection = " ".join([*(f"--entity {e}" for e in entities), *(f"--scope {s}" for s in scopes)])
     runs: list[runs_module.SourceRun] = []
-    stopped: LoaderError | None = None
-    for name in chosen:
-        module = importlib.import_module(SOURCES[name])
-        if not sources and (offices or entities) and not getattr(module, "ACCEPTS_OFFICE_AND_ENTITY", True):
-            # `elt load --office X` means "every source that has offices": skip the ones without.
-            click.echo(f"{name}: skipped (--office/--entity do not apply to it)", err=True)
-            continue
+    for source in chosen:
         started = datetime.now(UTC)
         try:
-            report = module.load(
-                offices=offices or None, entities=entities or None, full_refresh=full_refresh
-            )
+            report = source.load(scopes=scopes or None, entities=entities or None, full_refresh=full_refresh)
             error = None
         except ConfigError:
             raise  # a setup mistake found before anything ran: one error line, no run to record
         except LoaderError as exc:
-            report, error, stopped = LoadReport(name), str(exc), exc
+            # This source failed as a whole (its warehouse step, say); the next sources still run.
+            report, error = LoadReport(source.name), str(exc)
         run = runs_module.SourceRun(
-            run_id, name, started, datetime.now(UTC), full_refresh, selection, report, error
+            run_id, source.name, started, datetime.now(UTC), full_refresh, selection, report, error
         )
         runs.append(run)
         click.echo(redact(report.render()))
         click.echo(run.render())
-        if stopped is not None:
-            break
-    _after_load(runs)
-    if stopped is not None:
-        raise stopped
+        for scope, message in sorted(report.warnings.items()):
+            click.echo(redact(f"warning: {source.name} {scope}: {message}"), err=True)
+    if _after_load(runs):
+        click.echo(f"run {run_id} recorded in {runs_module.DATASET}.{runs_module.RUNS}")
+    else:
+        click.echo(f"warning: run {run_id} could not be recorded in {runs_module.DATASET}", err=True)
     failed = [run.source for run in runs if run.status != "ok"]
-    if failed:
-        raise UserError(f"load failed for {', '.join(failed)}: see FAILED lines above; the rest was landed")
+    if not failed:
+        return
+    landed = sum(r.landed for run in runs for r in run.report.results.values())
+    if len(failed) == len(runs) and not landed:
+        raise UserError(f"load failed for {', '.join(failed)}: nothing was landed (see FAILED lines above)")
+    message = f"load failed for {', '.join(failed)}: see FAILED lines above; the rest was landed"
+    if not allow_partial:
+        raise UserError(message)
+    click.echo(f"warning: {message} (--allow-partial: exit 0, alerts sent)", err=True)
 
 
-def _after_load(runs: list[Any]) -> None:
-    """Judge the runs against their history, record them in `ops`, then send any alerts.
+def _after_load(runs: list[Any]) -> bool:
+    """Judge the runs against their history, record them in `ops`, then send any alerts; True
+    when the runs were recorded (only then does the load say so).
 
     Neither recording nor alerting can fail the load: what landed has landed.
     """
@@ -137,7 +200,8 @@ def _after_load(runs: list[Any]) -> None:
     from elt import runs as runs_module
 
     if not runs:
-        return
+        return False
+    recorded = False
     messages: list[str] = []
     try:
         with runs_module.open_history() as history:
@@ -148,11 +212,13 @@ def _after_load(runs: list[Any]) -> None:
         log.exception("could not compare this run with past runs")
     try:
         runs_module.record(runs)
+        recorded = True
     except Exception:  # noqa: BLE001
         log.exception("could not record the run summary in %s", runs_module.DATASET)
     notifier = alerts.Notifier()
     for message in messages:
         notifier.send(message)
+    return recorded
 
 
 @main.group()
@@ -163,29 +229,57 @@ def sandbox() -> None:
 @sandbox.command("up")
 @click.option("--scale", default=1.0, show_default=True, help="Data volume multiplier.")
 @click.option("--seed", default=42, show_default=True, help="Seed: same seed, same data.")
-@click.option("--port", default=8701, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--offices", default=3, show_default=True, help="Number of PestRoutes offices.")
-@click.option("--s3-port", default=8702, show_default=True, help="Port of the S3 sandbox (service_csv).")
+@click.option("--port", default=8701, show_default=True, help="Port of the simulators' server on 127.0.0.1.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="SOURCE.OPTION=VALUE",
+    help="A simulator's option (repeatable), e.g. pestroutes.offices=5; `elt sandbox list` shows them all.",
+)
+@click.option("--without", multiple=True, metavar="SOURCE", help="Do not start this simulator (repeatable).")
+@click.option("--reset", is_flag=True, help="Start again at day 0 instead of resuming the simulated day.")
+# Deprecated spellings of --set pestroutes.offices=N and --set service_csv.port=N.
+@click.option("--offices", type=int, default=None, hidden=True)
+@click.option("--s3-port", type=int, default=None, hidden=True)
 @user_errors
-def sandbox_up(scale: float, seed: int, port: int, offices: int, s3_port: int) -> None:
-    """Start the sandbox in the background and write its credentials to .dlt/secrets.toml."""
-    from sandbox import manager
+def sandbox_up(
+    scale: float,
+    seed: int,
+    port: int,
+    assignments: tuple[str, ...],
+    without: tuple[str, ...],
+    reset: bool,
+    offices: int | None,
+    s3_port: int | None,
+) -> None:
+    """Start every simulator in the background and point the loaders at them (.dlt/secrets.toml)."""
+    from sandbox import manager, registry
 
+    legacy = {"offices": offices, "s3_port": s3_port}
+    for keyword, value in legacy.items():
+        if value is not None:
+            flag, replacement = "--" + keyword.replace("_", "-"), registry.LEGACY_OPTIONS[keyword]
+            click.echo(f"warning: {flag} is deprecated: use --set {replacement}={value}", err=True)
     state = manager.up(
         SANDBOX_DIR,
         port=port,
         seed=seed,
         scale=scale,
-        offices=offices,
-        s3_port=s3_port,
+        settings=registry.parse_assignments(assignments),
+        without=without,
+        reset=reset,
         secrets_path=SECRETS_PATH,
+        **{keyword: value for keyword, value in legacy.items() if value is not None},
     )
     click.echo(
         f"sandbox running at {state['url']} "
-        f"(pid {state['pid']}, seed {state['seed']}, scale {state['scale']})"
+        f"(pid {state['pid']}, seed {state['seed']}, scale {state['scale']}, day {state.get('day', 0)})"
     )
-    if state.get("s3_url"):
-        click.echo(f"S3 sandbox at {state['s3_url']} (pid {state['s3_pid']}), bucket {state['s3_bucket']}")
+    for line in state.get("summary", []):
+        click.echo(f"  {line}")
+    if state.get("secrets_path"):
+        click.echo(f"loaders pointed at the sandbox in {state['secrets_path']}")
     for warning in state.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
 
@@ -204,24 +298,43 @@ def sandbox_down() -> None:
 @user_errors
 def sandbox_status() -> None:
     """Say whether the sandbox runs, where, and which simulated day it is."""
+    import json
+
     from sandbox import manager
 
     state = manager.status(SANDBOX_DIR)
     if not state:
         raise UserError("sandbox is not running: start it with `elt sandbox up`")
     for key, value in state.items():
-        click.echo(f"{key}: {value}")
+        click.echo(f"{key}: {json.dumps(value) if isinstance(value, dict | list) else value}")
 
 
 @sandbox.command("tick")
 @click.option("--days", default=1, show_default=True, help="Simulated days to advance.")
 @user_errors
 def sandbox_tick(days: int) -> None:
-    """Move the simulated systems forward: new, updated and cancelled records."""
+    """Move every simulated system forward: new, updated and cancelled records."""
+    import json
+
     from sandbox import manager
 
     result = manager.tick(SANDBOX_DIR, days=days)
-    click.echo(f"sandbox advanced {days} day(s): {result}")
+    click.echo(f"sandbox advanced {days} day(s) to day {result.get('day')} ({result.get('date')})")
+    for name, moved in (result.get("simulators") or {}).items():
+        click.echo(f"  {name}: {json.dumps(moved.get('changes', moved), sort_keys=True)}")
+
+
+@sandbox.command("list")
+def sandbox_list() -> None:
+    """The registered simulators and the options `elt sandbox up --set` takes."""
+    from sandbox import registry
+
+    for spec in registry.SIMULATORS:
+        where = "its own process" if spec.external else f"mounted at /{spec.name}/"
+        click.echo(f"{spec.name}: {spec.title} ({where})")
+        for key, option in spec.options.items():
+            setting = f"{spec.name}.{key}=<{option.type.__name__}>"
+            click.echo(f"  --set {setting}  {option.help} [{option.default}]")
 
 
 @main.command()
@@ -230,8 +343,10 @@ def release() -> None:
     """Validate the audit build with the GX checkpoints; publish it only if every check passes."""
     from elt import release as release_module
     from elt.logs import redact
+    from loaders.common.config import check_readable
 
-    warehouse.check_available()
+    check_readable()
+    warehouse.check_available(create=False)
     outcome = release_module.run_release()
     click.echo(redact(outcome.render()))
     if not outcome.published:
@@ -244,20 +359,37 @@ def release() -> None:
                 outcome.checks_total,
                 outcome.failures(),
                 warehouse.describe(),
+                outcome.previous_release,
             )
         )
-        raise UserError("release blocked: the previous release is still what analysts read")
+        if outcome.previous_release:
+            raise UserError(
+                f"release blocked: release {outcome.previous_release} is still what analysts read"
+            )
+        raise UserError(
+            "release blocked: nothing has been published yet, so analysts have no release to read; "
+            "fix the failures above, `dbt build` and `elt release` again"
+        )
 
 
 @main.command()
-@click.option("-n", "--last", default=10, show_default=True, help="How many past runs and releases.")
+@click.option(
+    "-n",
+    "--last",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many past runs and releases.",
+)
 @user_errors
 def status(last: int) -> None:
     """Show the last runs, freshness per source and the current release."""
     from elt import status as status_module
     from elt.logs import redact
+    from loaders.common.config import check_readable
 
-    warehouse.check_available()
+    check_readable()
+    warehouse.check_available(create=False)
     click.echo(redact(status_module.render_status(last=last)))
 
 

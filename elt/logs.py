@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 MASK = "***"
 # Environment variables whose value is a secret, by name (cloud, warehouse, API and alert keys).
@@ -58,9 +58,19 @@ def secret_values() -> tuple[str, ...]:
     for name, value in os.environ.items():
         if SECRET_ENV_NAME.search(name):
             found.add(value)
+    # A secret URL (a webhook's) carries its token in the path: HTTP libraries log the path
+    # without the host ("POST /services/T0/B0/token"), so the path alone is a secret too.
+    found |= {_url_secret_part(s) for s in found if s.startswith(("http://", "https://"))} - {""}
     # A URL-encoded or JSON-escaped copy of a secret is still the secret.
     found |= {json.dumps(s)[1:-1] for s in found} | {quote(s, safe="") for s in found}
     return tuple(sorted((s for s in found if len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True))
+
+
+def _url_secret_part(url: str) -> str:
+    """The path and query of a URL, when long enough to be a credential (not `/` or `/hook`)."""
+    parts = urlsplit(url)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    return tail if len(tail.strip("/")) >= 2 * MIN_SECRET_LENGTH else ""
 
 
 def redact(text: str) -> str:

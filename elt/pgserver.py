@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from elt.warehouse import REPO_ROOT
+from loaders.common.warehouse import REPO_ROOT
 
 STATE_FILE = "state.json"
 ENV_FILE = "env"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from elt import warehouse
 from elt.logs import redact
+from loaders.common import warehouse
 from loaders.common.report import LoadReport, ScopeStats
 
 log = logging.getLogger(__name__)
@@ -183,10 +183,7 @@ class SourceRun:
         return {RUNS: [run], ENTITIES: entities, SCOPES: scopes}
 
     def render(self) -> str:
-        return (
-            f"{self.source}: run {self.run_id} {self.status} in {self.duration_seconds:.1f}s "
-            f"(recorded in {DATASET}.{RUNS})"
-        )
+        return f"{self.source}: run {self.run_id} {self.status} in {self.duration_seconds:.1f}s"
 
 
 def _pipeline() -> Any:

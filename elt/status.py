@@ -1,6 +1,6 @@
 """`elt status`: the last runs, how fresh each source is, and what analysts are reading.
 
-Everything is read through `elt.warehouse.Reader` with portable SQL, so it works on every target.
+Everything is read through `loaders.common.warehouse.Reader` with portable SQL, so it works on every target.
 Freshness compares the newest `loaded_at_field` of each source's tables with the thresholds
 declared in the dbt sources YAML (the same ones `dbt source freshness` uses).
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from elt import warehouse
 from elt.runs import DATASET, RUNS
-from elt.warehouse import Reader
+from loaders.common import warehouse
+from loaders.common.warehouse import Reader
 
 SOURCES_YAML = warehouse.REPO_ROOT / "dbt" / "models" / "raw"
 PERIODS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -133,6 +133,15 @@ def render_status(last: int = 10, now: datetime | None = None) -> str:
             lines.append(
                 f"  {rule.source:<12} newest extract {newest:%Y-%m-%d %H:%M:%S}Z, {_age(age)} ago: {state}"
             )
+        from loaders.registry import SOURCES
+
+        for source in SOURCES.values():
+            try:
+                problems = source.attention(reader)
+            except Exception as exc:  # status still shows the rest when one source's table is odd
+                _rollback(reader)
+                problems = [f"could not read what needs attention ({type(exc).__name__})"]
+            lines.extend(f"attention {source.name}: {problem}" for problem in problems)
         releases = _safe(
             reader,
             "select release_id, released_at, status, checks_passed, checks_total, failures "

@@ -30,7 +30,7 @@ import pytest
 
 from elt import pgserver
 from sandbox.offices import OfficeSpec, sandbox_offices
-from sandbox.pestroutes.server import start_sandbox_server
+from sandbox.server import start_sandbox_server
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.generator import CorpusConfig
 
@@ -130,6 +130,9 @@ class Project:
     # [sources.service_csv] in config.toml and secrets.toml (written only when set).
     service_csv: dict[str, Any] = field(default_factory=dict)
     service_csv_secrets: dict[str, str] = field(default_factory=dict)
+    # [sources.incidents]: {workspace: api key} (written only when set) and extra settings.
+    incident_keys: dict[str, str] = field(default_factory=dict)
+    incidents: dict[str, Any] = field(default_factory=dict)
     # ELT_PG_* of this project's own database when the target is postgres (made on creation).
     postgres: dict[str, str] = field(default_factory=dict)
 
@@ -213,6 +216,16 @@ class Project:
         if self.service_csv_secrets:
             secrets += ["", "[sources.service_csv]"]
             secrets += [f"{k} = {_toml_value(v)}" for k, v in self.service_csv_secrets.items()]
+        if self.incident_keys:
+            values = {"base_url": f"{self.sandbox_url}/incidents", **self.incidents}
+            config += ["", "[sources.incidents]"]
+            config += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+            for workspace, key in self.incident_keys.items():
+                secrets += [
+                    "",
+                    f"[sources.incidents.workspaces.{workspace}]",
+                    f"api_key = {_toml_value(key)}",
+                ]
         (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
         (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
 
@@ -282,6 +295,8 @@ class Project:
             self.secret_overrides,
             service_csv=self.service_csv,
             service_csv_secrets=self.service_csv_secrets,
+            incident_keys=self.incident_keys,
+            incidents=self.incidents,
             postgres=postgres,
         )
 
@@ -376,6 +391,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         )
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
+        project.incident_keys = dict(server.incidents.keys)
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         project.dbt("build")

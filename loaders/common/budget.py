@@ -1,4 +1,5 @@
-"""A read budget per credential: at most N calls in any 60 s window and M calls per day.
+"""A read budget per credential: at most N calls in any 60 s window and M calls per day (or no
+daily cap, for APIs that have none).
 
 Thread-safe, so every worker loading the same office shares one budget. The server's own
 counters (when it reports them) are folded in, because another client may share the key.
@@ -23,14 +24,14 @@ class ReadBudget:
     def __init__(
         self,
         per_minute: int,
-        per_day: int,
+        per_day: int | None,
         *,
         name: str = "",
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         window_seconds: float = 60.0,
     ) -> None:
-        if per_minute < 1 or per_day < 1:
+        if per_minute < 1 or (per_day is not None and per_day < 1):
             raise ValueError("read budgets must be at least 1 per minute and 1 per day")
         self.name = name
         self.per_minute = per_minute
@@ -51,7 +52,7 @@ class ReadBudget:
         """
         while True:
             with self._lock:
-                if self.used_today >= self.per_day:
+                if self.per_day is not None and self.used_today >= self.per_day:
                     raise BudgetExhausted(
                         f"{self.name}: daily read budget of {self.per_day} calls is spent; "
                         "the next run resumes from the last completed watermark"
@@ -85,7 +86,7 @@ class ReadBudget:
             if limit_per_minute:
                 self.per_minute = min(self.per_minute, limit_per_minute)
             if limit_per_day:
-                self.per_day = min(self.per_day, limit_per_day)
+                self.per_day = min(self.per_day or limit_per_day, limit_per_day)
             if read_today is not None and read_today > self.used_today:
                 self.used_today = read_today
             if read_last_minute is not None:

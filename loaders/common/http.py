@@ -24,6 +24,9 @@ from loaders.common.errors import PermanentError, TransientError
 log = logging.getLogger(__name__)
 
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+# Nothing listens at the address: a second try covers a service restarting; more only delays the
+# one line that says the service is down.
+REFUSED_ATTEMPTS = 2
 
 
 @dataclass
@@ -83,6 +86,8 @@ def call_json(
             except requests.Timeout as exc:
                 raise TransientError(f"{describe}: read timeout") from exc
             except requests.ConnectionError as exc:
+                if "Connection refused" in str(exc):
+                    raise TransientError(f"{describe}: connection refused", refused=True) from exc
                 raise TransientError(f"{describe}: connection error ({type(exc).__name__})") from exc
             finally:
                 if slot is not None:
@@ -111,10 +116,10 @@ def call_json(
             return body
         except TransientError as exc:
             stats.errors.append(str(exc))
-            if attempt >= policy.max_attempts:
+            if attempt >= policy.max_attempts or (exc.refused and attempt >= REFUSED_ATTEMPTS):
                 raise TransientError(f"{exc} (gave up after {attempt} attempts)") from exc
             delay = policy.delay(attempt, exc.retry_after)
             stats.retries += 1
             stats.retry_wait_seconds += delay
-            log.warning("%s; retry %d/%d in %.1fs", exc, attempt, policy.max_attempts - 1, delay)
+            log.debug("%s; retry %d/%d in %.1fs", exc, attempt, policy.max_attempts - 1, delay)
             time.sleep(delay)

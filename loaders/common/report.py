@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+# Where progress lines go (the CLI sets it: stderr, a live line on a terminal); seconds between
+# two lines. Module-level so a loader needs no knowledge of how it is run.
+_progress_sink: Callable[[str], None] | None = None
+PROGRESS_INTERVAL_SECONDS = 10.0
+
+
+def set_progress_sink(sink: Callable[[str], None] | None, interval: float | None = None) -> None:
+    global _progress_sink, PROGRESS_INTERVAL_SECONDS
+    _progress_sink = sink
+    if interval is not None:
+        PROGRESS_INTERVAL_SECONDS = interval
 
 
 @dataclass
@@ -45,7 +60,47 @@ class LoadReport:
     backoff_seconds: float = 0.0  # sleeping between retries
     duration_seconds: float = 0.0
     scopes: dict[str, ScopeStats] = field(default_factory=dict)  # filled by loaders that know them
+    warnings: dict[str, str] = field(default_factory=dict)  # scope -> a problem that did not fail it
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _started: float = field(default_factory=time.monotonic, repr=False)
+    _records: int = 0
+    _last_progress: float = field(default_factory=time.monotonic, repr=False)
+
+    def progress(self, records: int) -> None:
+        """Count records read; every PROGRESS_INTERVAL_SECONDS, one line of records and rate."""
+        with self._lock:
+            self._records += records
+            now = time.monotonic()
+            if _progress_sink is None or now - self._last_progress < PROGRESS_INTERVAL_SECONDS:
+                return
+            self._last_progress = now
+            elapsed = max(now - self._started, 1e-6)
+            scopes = sorted({scope for scope, _ in self.results})
+            line = (
+                f"{self.source}: {self._records:,} records read in {elapsed:.0f}s "
+                f"({self._records / elapsed:,.0f}/s) from {len(scopes)} scope(s)"
+            )
+        _progress_sink(line)
+
+    def warn(self, scope: str, message: str) -> None:
+        with self._lock:
+            self.warnings[scope] = message
+
+    def skip(self, reason: str) -> None:
+        """The whole source had nothing to do (e.g. not configured): one skipped row says why."""
+        self.result("-", reason, mode="-").status = "skipped"
+
+    def add_scope_stats(self, scope: str, stats: Any, budget: Any) -> None:
+        """Fold one scope's call stats (CallStats) and read budget (ReadBudget) into the report."""
+        self.api_calls += stats.calls
+        self.retries += stats.retries
+        self.wait_seconds += budget.waited_seconds
+        self.backoff_seconds += stats.retry_wait_seconds
+        scope_stats = self.scope_stats(scope)
+        scope_stats.api_calls, scope_stats.retries = stats.calls, stats.retries
+        scope_stats.wait_seconds = budget.waited_seconds
+        scope_stats.backoff_seconds = stats.retry_wait_seconds
+        scope_stats.reads_used_today, scope_stats.reads_per_day = budget.used_today, budget.per_day
 
     def result(self, scope: str, entity: str, mode: str = "incremental") -> EntityResult:
         with self._lock:
@@ -97,6 +152,8 @@ class LoadReport:
                 f"  {scope}: {stats.api_calls} API calls, {stats.retries} retries, "
                 f"{stats.wait_seconds:.1f}s waiting on rate limits{budget}"
             )
+        for scope, message in sorted(self.warnings.items()):
+            lines.append(f"  WARNING {scope}: {message}")
         for scope, reason in sorted(self.failures.items()):
             lines.append(f"  FAILED {scope}: {reason}")
         return "\n".join(lines)

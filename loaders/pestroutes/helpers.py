@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
 import requests
 
 from loaders.common.budget import ReadBudget
+from loaders.common.config import SourceConfig, env_var
 from loaders.common.errors import ConfigError, PermanentError, TransientError
 from loaders.common.http import CallStats, RetryPolicy, call_json
 from loaders.pestroutes import settings
@@ -57,80 +57,61 @@ class LoadSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-def _config_value(key: str, default: Any = None) -> Any:
-    try:
-        value = dlt.config[key]
-    except KeyError:
-        return default
-    return default if value is None else value
-
-
-def _secret_value(key: str) -> str:
-    try:
-        value = dlt.secrets[key]
-    except KeyError:
-        value = None
-    if not value:
-        env = key.upper().replace(".", "__")
-        raise ConfigError(
-            f"missing credential `{key}`: set it in .dlt/secrets.toml or the environment variable {env}"
-        )
-    return str(value)
+CONFIG = SourceConfig("sources.pestroutes")
 
 
 def load_settings() -> LoadSettings:
-    prefix = "sources.pestroutes"
     return LoadSettings(
-        overlap_minutes=int(_config_value(f"{prefix}.overlap_minutes", settings.OVERLAP_MINUTES)),
-        search_cap=int(_config_value(f"{prefix}.search_cap", settings.SEARCH_CAP)),
+        overlap_minutes=CONFIG.get_int("overlap_minutes", settings.OVERLAP_MINUTES),
+        search_cap=CONFIG.get_int("search_cap", settings.SEARCH_CAP),
         get_batch_size=min(
-            int(_config_value(f"{prefix}.get_batch_size", settings.GET_BATCH_SIZE)),
-            settings.GET_BATCH_SIZE,
+            CONFIG.get_int("get_batch_size", settings.GET_BATCH_SIZE), settings.GET_BATCH_SIZE
         ),
         retry=RetryPolicy(
-            max_attempts=int(_config_value(f"{prefix}.max_attempts", 6)),
-            backoff_seconds=float(_config_value(f"{prefix}.backoff_seconds", 0.5)),
-            timeout_seconds=float(_config_value(f"{prefix}.timeout_seconds", 30)),
+            max_attempts=CONFIG.get_int("max_attempts", 6),
+            backoff_seconds=CONFIG.get_float("backoff_seconds", 0.5),
+            timeout_seconds=CONFIG.get_float("timeout_seconds", 30),
         ),
     )
 
 
 def configured_office_names() -> list[str]:
-    offices = _config_value("sources.pestroutes.offices", {})
-    if isinstance(offices, str):  # an environment variable holding a JSON/TOML table
-        offices = json.loads(offices)
-    return sorted(offices) if isinstance(offices, dict) else []
+    """Every office named in any provider: config.toml, secrets.toml or the environment."""
+    return CONFIG.names("offices")
 
 
 def load_offices(names: list[str] | None = None) -> list[OfficeConfig]:
-    """Read each office's settings from dlt config and its credentials from dlt secrets."""
+    """Read each office's settings and credentials; an office missing either fails with one line
+    naming the key (no configured office is ever skipped silently)."""
     known = configured_office_names()
     if not known:
         raise ConfigError(
             "no PestRoutes offices configured: add [sources.pestroutes.offices.<name>] "
-            "tables to .dlt/config.toml (see README)"
+            "tables to .dlt/config.toml (see loaders/pestroutes/README.md)"
         )
-    wanted = names or known
-    unknown = sorted(set(wanted) - set(known))
+    unknown = sorted(set(names or ()) - set(known))
     if unknown:
         raise ConfigError(f"unknown office {', '.join(unknown)}; configured: {', '.join(known)}")
     offices = []
-    for name in wanted:
-        prefix = f"sources.pestroutes.offices.{name}"
-        base_url = _config_value(f"{prefix}.base_url")
+    for name in names or known:
+        office = CONFIG.sub("offices", name)
+        base_url = office.get("base_url")
         if not base_url:
-            raise ConfigError(f"office `{name}` has no base_url in .dlt/config.toml ({prefix}.base_url)")
-        office_id = _config_value(f"{prefix}.office_id")
+            raise ConfigError(
+                f"office `{name}` has no base_url: set {office.key('base_url')} in .dlt/config.toml "
+                f"or {env_var(office.key('base_url'))}"
+            )
+        office_id = office.get("office_id")
         offices.append(
             OfficeConfig(
                 name=name,
                 base_url=str(base_url).rstrip("/"),
-                authentication_key=_secret_value(f"{prefix}.authentication_key"),
-                authentication_token=_secret_value(f"{prefix}.authentication_token"),
-                timezone=str(_config_value(f"{prefix}.timezone", settings.DEFAULT_TIMEZONE)),
+                authentication_key=office.secret("authentication_key"),
+                authentication_token=office.secret("authentication_token"),
+                timezone=str(office.get("timezone", settings.DEFAULT_TIMEZONE)),
                 office_id=int(office_id) if office_id is not None else None,
-                reads_per_minute=int(_config_value(f"{prefix}.reads_per_minute", settings.READS_PER_MINUTE)),
-                reads_per_day=int(_config_value(f"{prefix}.reads_per_day", settings.READS_PER_DAY)),
+                reads_per_minute=office.get_int("reads_per_minute", settings.READS_PER_MINUTE),
+                reads_per_day=office.get_int("reads_per_day", settings.READS_PER_DAY),
             )
         )
     return offices

@@ -1,7 +1,7 @@
 """The PestRoutes entities the warehouse covers, kept as data.
 
 Adding an endpoint is one entry here plus its staging model. Columns follow the contract
-notes (../shared/sources/pestroutes.md): the key inside each record, the ID parameter `get`
+notes (loaders/pestroutes/README.md): the key inside each record, the ID parameter `get`
 takes (also used to window `search` past its cap), the key `search` is documented to return
 its IDs under (the loader reads the key named by `propertyName`, which wins when they differ),
 and the date filter used for incremental loads (None: a small dimension reloaded whole).

@@ -20,8 +20,15 @@ How a file is read:
    quotes, embedded CR/LF). A record with as many fields as the header lands `ok`; one with
    more fields is repaired by the rule documented in `settings` (the surplus belongs to the
    free-text column it split, found by anchoring on the typed columns) and lands `repaired`;
-   anything else (too few fields, an unterminated quote at the end of a truncated file, no
-   or several possible repairs) goes to the rejects with its raw text and the reason.
+   anything else (too few fields, no or several possible repairs) goes to the rejects with its
+   raw text and the reason.
+6. **A file cut off.** The last record of a file is truncated when the file ends inside a quoted
+   field (its quote never closes) or, with no line end after it, when it has fewer fields than
+   the header or its last field is a typed column holding no complete value (`2026-11-01 1`):
+   it is rejected with a reason starting `truncated`, and counted like every reject. A last
+   record without its line end but complete in shape is common (many tools write no final
+   newline) and lands; since a cut inside its last free-text field would look the same, it is
+   flagged with `UNTERMINATED_NOTE` in `_parse_note` (its status stays `ok` or `repaired`).
 
 Every record is accounted for: `records_read = rows_landed + rows_rejected`. Text is never
 trimmed or truncated; '' stays ''.
@@ -43,6 +50,8 @@ import pyarrow.csv as pa_csv
 from loaders.service_csv import settings
 
 BOM = "\ufeff"
+TRUNCATED = "truncated"
+UNTERMINATED_NOTE = "last record of the file has no line end: its last field may be cut off"
 
 
 class FileError(Exception):
@@ -276,8 +285,9 @@ def parse_utf8(data: bytes, encoding: str = "utf-8") -> ParsedFile:
     """Parse a file already in UTF-8 (BOM removed); `encoding` is what it was read as."""
     if not data or data.isspace():
         raise FileError("format", "the file is empty: no header")
-    if not data.endswith(b"\n"):
-        data += b"\n"  # a last line without its newline (a truncated export) is still a line
+    ends_with_newline = data.endswith(b"\n")
+    if not ends_with_newline:
+        data += b"\n"  # a last line without its newline is still a line (see "A file cut off")
     # Each line keeps its "\n": the lines are zero-copy slices of one buffer.
     ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
     offsets = np.concatenate([np.zeros(1, np.int64), ends + 1])
@@ -315,12 +325,23 @@ def parse_utf8(data: bytes, encoding: str = "utf-8") -> ParsedFile:
         raise FileError("format", "no header row")
     header = map_header([h.lstrip(BOM) for h in header_rows[0]])
     width = len(header)
+    # The last record when the file ends without a line end after it (a blank last line or a
+    # lone header does not count): it takes the careful path, which checks it for a cut.
+    last_start = int(start_index[-1])
+    unterminated = (
+        last_start
+        if not ends_with_newline and last_start != header_at and int(record_ends[last_start]) == total
+        else -1
+    )
 
     # --- the bulk: single-line records with one field per column, quoted or not -------------
     single_line = starts & (record_ends == np.arange(total) + 1)
     single_line[header_at] = False
     commas = per_line(ord(","))
     bulk_mask = single_line & (quotes == 0) & (commas == width - 1)
+    if unterminated >= 0:
+        single_line[unterminated] = False
+        bulk_mask[unterminated] = False
     quoted = np.flatnonzero(single_line & (quotes > 0))
     if quoted.size:
         candidates = array.take(pa.array(quoted))
@@ -361,15 +382,15 @@ def parse_utf8(data: bytes, encoding: str = "utf-8") -> ParsedFile:
         end = int(record_ends[start])
         raw = raw_record(start)
         quote_count = int(quote_sums[end - 1] - (quote_sums[start - 1] if start else 0))
-        outcome = _careful_record(raw, quote_count, header)
+        outcome = _careful_record(raw, quote_count, header, unterminated=start == unterminated)
         if isinstance(outcome, str):
             rejects.append(Reject(start + 1, raw, outcome))
             continue
-        values, note = outcome
+        values, status, note = outcome
         rows.append(values)
         line_numbers.append(start + 1)
-        statuses.append("repaired" if note else "ok")
-        notes.append(note or None)
+        statuses.append(status)
+        notes.append(note)
     if rows:
         by_column = list(zip(*rows, strict=True))
         position = {name: j for j, name in enumerate(header)}
@@ -395,10 +416,14 @@ def parse_utf8(data: bytes, encoding: str = "utf-8") -> ParsedFile:
     )
 
 
-def _careful_record(raw: str, quote_count: int, header: list[str]) -> tuple[list[str], str] | str:
-    """(values in header order, repair note or '') or the reason the record is rejected."""
-    if quote_count % 2:
-        return "unterminated quoted field: the record runs to the end of the file (truncated export?)"
+def _careful_record(
+    raw: str, quote_count: int, header: list[str], unterminated: bool = False
+) -> tuple[list[str], str, str | None] | str:
+    """(values in header order, `ok` or `repaired`, note or None) or the reason the record is rejected.
+
+    `unterminated`: the file's last record, with no line end after it (see "A file cut off")."""
+    if quote_count % 2:  # parity: only the file's last record can leave a quote open
+        return f"{TRUNCATED}: the file ends inside a quoted field (its closing quote is missing)"
     try:
         parsed = _csv_rows(raw)
     except csv.Error as error:
@@ -407,11 +432,33 @@ def _careful_record(raw: str, quote_count: int, header: list[str]) -> tuple[list
         return f"a stray line break splits this into {len(parsed)} records"
     fields = parsed[0]
     width = len(header)
-    if len(fields) == width:
-        return fields, ""
+    if unterminated:
+        cut = _cut_off(fields, header)
+        if cut:
+            return f"{TRUNCATED}: the file ends without a line end {cut}"
     if len(fields) < width:
         return f"too few fields: {len(fields)} of {width} (truncated or garbage line)"
-    return repair(fields, header)
+    if len(fields) == width:
+        values, status, notes = fields, "ok", []
+    else:
+        repaired = repair(fields, header)
+        if isinstance(repaired, str):
+            return repaired
+        values, status, notes = repaired[0], "repaired", [repaired[1]]
+    if unterminated:
+        notes.append(UNTERMINATED_NOTE)
+    return values, status, "; ".join(notes) or None
+
+
+def _cut_off(fields: list[str], header: list[str]) -> str:
+    """Why the file's unterminated last record cannot be whole ('' when it may be)."""
+    if len(fields) < len(header):
+        return f"after {len(fields)} of {len(header)} fields"
+    last = header[-1]
+    pattern = settings.ANCHORS.get(last)
+    if len(fields) == len(header) and pattern is not None and not pattern.match(fields[-1]):
+        return f"inside its last field, {last} ({fields[-1]!r} is not a complete value)"
+    return ""
 
 
 def parse_bytes(data: bytes) -> ParsedFile:

@@ -3,7 +3,8 @@
 What was loaded is recorded in the warehouse (`raw_service_csv.file_manifest`, one row per object
 key with its ETag); a run loads the objects whose key is new, whose ETag changed, or whose last
 attempt failed, and skips the rest. `--full-refresh` reloads every object. One bad file never
-stops the others: it is recorded as failed with its error class and retried on the next run.
+stops the others: it is recorded as failed with its error class and retried on the next run, and
+after `quarantine_after_attempts` failures of the same version it is quarantined (`manifest`).
 """
 
 from __future__ import annotations
@@ -16,122 +17,90 @@ from typing import Any
 
 import dlt
 
-from elt import warehouse
+from loaders.common import warehouse
 from loaders.common.errors import ConfigError
+from loaders.common.http import CallStats
 from loaders.common.report import LoadReport
 from loaders.common.runner import run_source
-from loaders.service_csv import (
-    MANIFEST,
-    RECORDS,
-    REJECTS,
+from loaders.service_csv import SOURCE
+from loaders.service_csv.manifest import (
+    DEFAULT_QUARANTINE_AFTER,
+    ManifestEntry,
     Plan,
-    _config,
-    _one_line,
+    plan,
+    quarantine_message,
+    read_manifest,
+    remove_stale_rows,
+)
+from loaders.service_csv.s3 import (
+    S3Settings,
+    config,
+    describe_error,
     is_connection_error,
     list_objects,
     load_s3_settings,
     s3_client,
-    service_csv_source,
 )
-from loaders.service_csv.settings import DATASET
+from loaders.service_csv.source import entity_name, report_quarantined, service_csv_source
 
 log = logging.getLogger(__name__)
 
-SOURCE = "service_csv"
-# A plain `elt load --office X` (no source named) skips this source instead of failing on it.
-ACCEPTS_OFFICE_AND_ENTITY = False
+
+def configured_scopes() -> list[str]:
+    s3 = load_s3_settings()
+    return [s3.scope] if s3 else []
 
 
-def read_manifest(sql_client: Any) -> dict[str, dict[str, Any]]:
-    """{file_key: manifest row} from the warehouse; empty before the first load."""
-    table = sql_client.make_qualified_table_name(MANIFEST)
-    try:
-        rows = sql_client.execute_sql(f"select file_key, etag, status, attempts from {table}")
-    except Exception:  # the dataset or table does not exist until the first load
-        return {}
-    return {r[0]: {"etag": r[1], "status": r[2], "attempts": r[3]} for r in rows or []}
-
-
-def remove_stale_rows(sql_client: Any) -> None:
-    """Drop the rows of a file that came with any load but the one its manifest row came with.
-
-    Records and rejects are appended; a file's rows and its manifest row travel in one load
-    package, so a file loaded again (re-uploaded with a new ETag, or reloaded by
-    `--full-refresh`) has its old rows removed here. A file whose last attempt failed keeps the
-    rows of the version that last loaded. Idempotent: run after every load and, in case a run
-    stopped between its load and this cleanup, before planning the next.
-    """
-    manifest = sql_client.make_qualified_table_name(MANIFEST)
-    for name in (RECORDS, REJECTS):
-        table = sql_client.make_qualified_table_name(name)
-        try:
-            sql_client.execute_sql(
-                f"delete from {table} where exists (select 1 from {manifest} m "
-                f"where m.file_key = {table}._file_key and m.status = 'loaded' "
-                f"and (m._dlt_load_id <> {table}._dlt_load_id or m.etag <> {table}._file_etag))"
-            )
-        except Exception as error:  # tables appear with the first rows that land
-            log.debug("service_csv: no stale rows removed from %s (%s)", name, error)
-
-
-def _plan(objects: list[Any], previous: dict[str, dict[str, Any]], full_refresh: bool) -> Plan:
-    todo, skipped = [], []
-    for obj in objects:
-        before = previous.get(obj.key)
-        if not full_refresh and before and before["status"] == "loaded" and before["etag"] == obj.etag:
-            skipped.append(obj)
-        else:
-            todo.append(obj)
-    return Plan(todo, skipped, previous)
+def secrets() -> list[str]:
+    s3 = load_s3_settings()
+    return [s for s in (s3.aws_secret_access_key,) if s] if s3 else []
 
 
 def load(
-    offices: Sequence[str] | None = None,
+    scopes: Sequence[str] | None = None,
     entities: Sequence[str] | None = None,
     full_refresh: bool = False,
 ) -> LoadReport:
-    if offices:
-        raise ConfigError("service_csv has no offices: --office does not apply to it")
     if entities:
         raise ConfigError("service_csv loads whole files: --entity does not apply to it")
-    report = LoadReport(SOURCE)
+    report = LoadReport(SOURCE.name)
     s3 = load_s3_settings()
     if s3 is None:
         # Not configured: nothing to do (so a plain `elt load` works without an S3 source).
         report.result("-", "not configured: set [sources.service_csv] bucket", mode="-").status = "skipped"
         return report
+    section = config()
+    workers = max(1, section.get_int("workers", os.cpu_count() or 1))
+    quarantine_after = max(1, section.get_int("quarantine_after_attempts", DEFAULT_QUARANTINE_AFTER))
     client = s3_client(s3)
+    listing = CallStats()
     try:
-        objects = list_objects(client, s3)
-        report.api_calls += 1 + len(objects) // 1000
+        objects = list_objects(client, s3, listing)
     except Exception as error:  # noqa: BLE001 - one clear line, exit 2
         kind = "connection" if is_connection_error(error) else "listing"
-        report.fail_scope(s3.scope, f"{kind} error listing the bucket: {_one_line(error)}")
+        report.fail_scope(s3.scope, f"{kind} error listing the bucket: {describe_error(error)}")
         return report
+    finally:
+        report.api_calls += listing.calls
+        report.retries += listing.retries
+        report.backoff_seconds += listing.retry_wait_seconds
     mode = "full" if full_refresh else "incremental"
-    # DuckDB loads the workers' parquet files as they are; PostgreSQL loads CSV (elt.warehouse.
+    # DuckDB loads the workers' parquet files as they are; PostgreSQL loads CSV (loaders.common.warehouse.
     # loader_file_format), which dlt writes from Arrow tables.
     file_import = warehouse.target() == "duckdb"
-    workers = max(1, int(_config("workers", os.cpu_count() or 1)))
-    state: dict[str, Plan] = {}
 
     def make_source() -> Any:
         pipeline = dlt.current.pipeline()
-        previous: dict[str, dict[str, Any]] = {}
+        previous: dict[str, ManifestEntry] = {}
         try:
             with pipeline.sql_client() as sql_client:
                 remove_stale_rows(sql_client)
                 previous = read_manifest(sql_client)
         except Exception as error:  # noqa: BLE001 - no dataset yet
             log.debug("service_csv: no manifest yet (%s)", error)
-        plan = _plan(objects, previous, full_refresh)
-        state["plan"] = plan
-        if plan.skipped:
-            skipped = report.result(s3.scope, f"unchanged files ({len(plan.skipped)})", mode=mode)
-            skipped.status = "skipped"
-        if not plan.todo and not plan.skipped:
-            report.result(s3.scope, "no files under the prefix", mode=mode).status = "skipped"
-        return service_csv_source(client, s3, plan, report, mode, workers=workers, file_import=file_import)
+        chosen = plan(objects, previous, full_refresh, quarantine_after)
+        _report_plan(report, s3, chosen, mode)
+        return service_csv_source(client, s3, chosen, report, mode, workers=workers, file_import=file_import)
 
     def after_load(sql_client: Any, load_id: str) -> None:
         remove_stale_rows(sql_client)
@@ -140,25 +109,57 @@ def load(
     # it extracts, written by the workers into the files dlt imports) and has a row id
     # (`_dlt_id`, built by the source itself): dlt adding `_dlt_id` would rewrite every parquet
     # file in its normalize step, instead of importing the files as they were extracted.
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
-    # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
-    # with the corpus; capped (unless set), DuckDB evicts or spills instead. Other targets
-    # ignore the key.
-    os.environ.setdefault(
-        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
-        json.dumps({"memory_limit": str(_config("duckdb_memory_limit", "256MB"))}),
+    dlt_settings = {
+        "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+        "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
+        # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
+        # with the corpus; capped (unless set), DuckDB evicts or spills instead. Other targets
+        # ignore the key.
+        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": json.dumps(
+            {"memory_limit": str(section.get("duckdb_memory_limit", "256MB"))}
+        ),
+        # One load job per table at a time (dlt's `table-sequential`): the records arrive as a
+        # few dozen parquet files, and parallel appends to one DuckDB table only compete for the
+        # capped buffer pool above (out of memory at the seed's 500 files) without saving CPU.
+        "LOAD__PARALLELISM_STRATEGY": "table-sequential",
+    }
+    run_source(
+        SOURCE.name,
+        SOURCE.dataset,
+        make_source,
+        report,
+        workers=1,
+        after_load=after_load,
+        dlt_settings=dlt_settings,
     )
-    # One load job per table at a time (dlt's `table-sequential`): the records arrive as a few
-    # dozen parquet files, and parallel appends to one DuckDB table only compete for the capped
-    # buffer pool above (out of memory at the seed's 500 files) without saving CPU. Set for this
-    # source's run only.
-    strategy_key = "LOAD__PARALLELISM_STRATEGY"
-    strategy_before = os.environ.get(strategy_key)
-    os.environ.setdefault(strategy_key, "table-sequential")
-    try:
-        run_source(SOURCE, DATASET, make_source, report, workers=1, after_load=after_load)
-    finally:
-        if strategy_before is None:
-            os.environ.pop(strategy_key, None)
     return report
+
+
+def _report_plan(report: LoadReport, s3: S3Settings, chosen: Plan, mode: str) -> None:
+    """The summary lines of files this run leaves alone: unchanged ones, quarantined ones."""
+    if chosen.skipped:
+        report.result(s3.scope, f"unchanged files ({len(chosen.skipped)})", mode=mode).status = "skipped"
+    for obj, entry in chosen.quarantined:
+        result = report.result(s3.scope, entity_name(s3, obj.key), mode=mode)
+        report_quarantined(
+            report, result, obj.key, quarantine_message(entry.attempts, entry.error_class, entry.error)
+        )
+    if not chosen.todo and not chosen.skipped and not chosen.quarantined:
+        report.result(s3.scope, "no files under the prefix", mode=mode).status = "skipped"
+
+
+def attention(reader: Any) -> list[str]:
+    """Every quarantined file, with why and what to do: it is not retried until it changes."""
+    from loaders.service_csv.manifest import MANIFEST, QUARANTINED
+
+    # On every warehouse: the manifest is a RAW table the loader writes.
+    if MANIFEST not in reader.tables(SOURCE.dataset):
+        return []
+    rows = reader.query(
+        f"select file_key, error_class, error, attempts from {SOURCE.dataset}.{MANIFEST} "
+        f"where status = '{QUARANTINED}' order by file_key"
+    )
+    return [
+        f"{key}: {quarantine_message(attempts, error_class, error)}"
+        for key, error_class, error, attempts in rows
+    ]

@@ -29,15 +29,15 @@ def offline_project(tmp_path: Path) -> Project:
 
 def test_unknown_source(tmp_path: Path) -> None:
     line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
-    assert line == "error: unknown source salesforce; known sources: pestroutes, service_csv"
+    assert line == "error: unknown source salesforce; known sources: pestroutes, service_csv, incidents"
 
 
 def test_unknown_entity_and_office(tmp_path: Path) -> None:
     project = offline_project(tmp_path)
-    assert "unknown PestRoutes entity invoices" in one_line_error(
+    assert "unknown pestroutes entity invoices" in one_line_error(
         project.elt("load", "pestroutes", "--entity", "invoices", check=False)
     )
-    assert "unknown office west; configured: north, south" in one_line_error(
+    assert "unknown pestroutes office west; configured: north, south" in one_line_error(
         project.elt("load", "pestroutes", "--office", "west", check=False)
     )
 
@@ -61,8 +61,13 @@ def test_unreachable_api_fails_after_retries_with_one_line(tmp_path: Path) -> No
         .replace("[sources.pestroutes]", "[sources.pestroutes]\nmax_attempts = 2\nbackoff_seconds = 0.1")
     )
     result = project.elt("load", "--entity", "region", check=False)
-    assert "connection error" in result.stdout
-    assert one_line_error(result).startswith("error: load failed for pestroutes")
+    # Nothing listens: one FAILED line per office, no retry chatter, and no claim that anything
+    # landed.
+    assert "connection refused" in result.stdout
+    assert len([line for line in result.stdout.splitlines() if "FAILED" in line]) == 2
+    assert "retry" not in result.stderr
+    line = one_line_error(result)
+    assert line.startswith("error: load failed for pestroutes") and "nothing was landed" in line
 
 
 def test_locked_or_unreachable_warehouse(tmp_path: Path) -> None:
@@ -105,3 +110,15 @@ def test_every_command_has_help(tmp_path: Path) -> None:
     ):
         result = project.elt(*command)
         assert "Usage:" in result.stdout and len(result.stdout.splitlines()) > 3, command
+
+
+def test_dbt_build_before_any_load_says_to_load_first(tmp_path: Path) -> None:
+    project = offline_project(tmp_path)
+
+    result = project.dbt("build", check=False)
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "holds no RAW data yet" in output and "run `elt load` (or `make load`) first" in output
+    assert "Catalog Error" not in output and "does not exist" not in output
+    assert len(output.splitlines()) < 40, output

@@ -43,12 +43,19 @@ def test_failure_budget_and_blocked_release_alerts(
     assert "daily read budget exhausted" in budget
     assert budget.splitlines()[1:] == ["- pestroutes north: 5/5 reads"]
 
-    # No dbt build ran, so the audit build is missing: the release is blocked, and says so.
+    # No dbt build ran, so the audit build is missing: the release is blocked, and says so
+    # (nothing was ever published: no "previous release" to keep reading).
     release = project.elt("release", check=False)
     assert release.returncode == 2
+    assert (
+        release.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: release blocked: nothing has been published yet")
+    )
+    assert "NOT published: nothing has been published yet" in release.stdout
     blocked = webhook.texts[-1]
     assert len(webhook.posts) == 3
-    assert "BLOCKED" in blocked and "analysts keep reading the previous release" in blocked
+    assert "BLOCKED" in blocked and "nothing has been published yet" in blocked
     assert "not in the audit build" in blocked
 
 

@@ -52,8 +52,8 @@ def test_cron_lines_cover_the_seed_schedules_and_their_loads_run(tmp_path: Path,
     assert set(found) == {"0 2 * * *", "0 */4 * * *", "on demand"}
     loads = {schedule: elt_loads(command) for schedule, command in found.items()}
     assert loads == {
-        "0 2 * * *": [["elt", "load", "--full-refresh"]],
-        "0 */4 * * *": [["elt", "load"]],
+        "0 2 * * *": [["elt", "load", "--full-refresh", "--allow-partial"]],
+        "0 */4 * * *": [["elt", "load", "--allow-partial"]],
         "on demand": [["elt", "load", "pestroutes", "--entity", "customer"]],
     }
     for command in found.values():

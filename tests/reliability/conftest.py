@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from sandbox.offices import OfficeSpec, sandbox_offices
-from sandbox.pestroutes.server import start_sandbox_server
+from sandbox.server import start_sandbox_server
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.generator import CorpusConfig, ExportFile, Mess
 from tests.conftest import Project

@@ -121,7 +121,8 @@ def test_retries_exhausted_fail_each_source_in_one_line_publish_nothing_then_cat
     assert reasons == [
         "FAILED south: office south appointment/get: HTTP 503 (gave up after 3 attempts)",
         f"FAILED {BUCKET}: connection error listing the bucket: ClientError: An error occurred (SlowDown) "
-        "when calling the ListObjectsV2 operation (reached max retries: 1): Please reduce your request rate.",
+        "when calling the ListObjectsV2 operation: Please reduce your request rate. "
+        "(gave up after 2 attempts)",
     ], failed.stdout
     assert "load failed for pestroutes, service_csv" in failed.stderr
     assert "Completed successfully" not in failed.stdout, "dbt build must not run after a failed load"

@@ -98,3 +98,66 @@ def test_every_record_of_a_messy_corpus_matches_the_ground_truth(seed: int) -> N
             assert row["_parse_status"] == expected.status
             assert {c: row[c] for c in COLUMNS} == expected.values
             assert (row["_parse_note"] is not None) == (expected.status == "repaired")
+
+
+def _file(
+    *rows: list[str], order: tuple[str, ...] = COLUMNS, newline: str = "\n", final: bool = True
+) -> bytes:
+    """A file of `rows` (values in canonical order) written in `order`; `final`: end with a newline."""
+    position = [COLUMNS.index(c) for c in order]
+    lines = [",".join(HUMAN_HEADER[c] for c in order)] + [
+        ",".join(row[i] for i in position[: len(row)]) for row in rows
+    ]
+    return (newline.join(lines) + (newline if final else "")).encode()
+
+
+def _reconciles(parsed: parsing.ParsedFile) -> bool:
+    return parsed.records_read == parsed.rows_landed + parsed.rows_rejected
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_complete_last_record_without_its_line_end_is_kept_and_flagged(newline: str) -> None:
+    complete = _file(_row(), _row(note_text="No further action needed"), newline=newline, final=False)
+    parsed = parse_bytes(complete)
+    assert parsed.rejects == [] and parsed.rows_landed == 2 and _reconciles(parsed)
+    rows = parsed.table.to_pylist()
+    assert [row["_parse_status"] for row in rows] == ["ok", "ok"]
+    assert rows[1]["note_text"] == "No further action needed"
+    # A cut inside the last free-text field looks the same: the row says it may have been cut.
+    assert rows[0]["_parse_note"] is None and rows[1]["_parse_note"] == parsing.UNTERMINATED_NOTE
+    # The same file with its newline: nothing to flag.
+    ended = parse_bytes(_file(_row(), _row(note_text="No further action needed"), newline=newline))
+    assert ended.table.column("_parse_note").to_pylist() == [None, None]
+
+
+def test_a_file_cut_off_inside_its_last_record_rejects_that_record_as_truncated() -> None:
+    whole = _file(_row(), _row(note_text="No further action needed")).decode()
+    cases = {
+        # too few fields and no line end: the cut fell before the last column
+        whole[
+            : whole.rindex("2026-11-01 10:00:00") + 7
+        ]: "truncated: the file ends without a line end after 28",
+        # the file ends inside a quoted note (quoted for its comma)
+        _file(_row(), _row(note_text='"No, ""further"" action"'), final=False).decode()[:-10]: (
+            "truncated: the file ends inside a quoted field"
+        ),
+    }
+    # Columns in another order: the last one is a date, cut mid-value.
+    order = tuple(c for c in COLUMNS if c != "note_created_at") + ("note_created_at",)
+    dated = _file(_row(), _row(), order=order, final=False).decode()
+    cases[dated[:-4]] = "truncated: the file ends without a line end inside its last field, note_created_at"
+    for text, reason in cases.items():
+        parsed = parse_bytes(text.encode())
+        assert parsed.rows_landed == 1 and _reconciles(parsed), text[-40:]
+        (reject,) = parsed.rejects
+        assert reject.line_number == 3 and reject.reason.startswith(reason), reject.reason
+        assert text.endswith(reject.raw_text)  # kept whole, as read
+
+
+def test_a_short_line_inside_the_file_is_not_called_truncated() -> None:
+    parsed = parse_bytes(_file(_row(), _row()[:7], _row()))
+    (reject,) = parsed.rejects
+    assert reject.line_number == 3 and reject.reason.startswith("too few fields") and _reconciles(parsed)
+    # The same short line last, with its line end: the line ended, so it is not a cut either.
+    (reject,) = parse_bytes(_file(_row(), _row()[:7])).rejects
+    assert reject.reason.startswith("too few fields")

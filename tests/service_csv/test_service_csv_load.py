@@ -3,13 +3,16 @@ re-uploads, failures retried, S3 outages survived."""
 
 from __future__ import annotations
 
+import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.service_csv import s3 as sandbox_s3
+from sandbox.service_csv.fault_proxy import RunningProxy, start_fault_proxy
 from sandbox.service_csv.generator import (
     CLEAN,
     COLUMNS,
@@ -174,7 +177,17 @@ def test_a_full_refresh_reloads_every_file_without_duplicating_a_line(loaded: An
     }
 
 
-def test_bad_files_fail_alone_and_are_retried_until_fixed(tmp_path: Path, moto: Any, bucket: str) -> None:
+@pytest.fixture
+def proxy(moto: Any) -> Iterator[RunningProxy]:
+    """A proxy in front of moto that injects nothing: it only logs the requests."""
+    running = start_fault_proxy(moto.endpoint_url)
+    yield running
+    running.stop()
+
+
+def test_bad_files_fail_alone_then_are_quarantined_until_uploaded_again(
+    tmp_path: Path, moto: Any, bucket: str, proxy: RunningProxy
+) -> None:
     good = generate_file(CorpusConfig(seed=5, rows_per_file=50, mess=CLEAN), 0, 1)
     put(moto, bucket, good.key, good.data)
     header = ",".join(good.header)
@@ -182,28 +195,86 @@ def test_bad_files_fail_alone_and_are_retried_until_fixed(tmp_path: Path, moto: 
     put(moto, bucket, undecodable, header.encode() + b"\n\x81\x8d\x8f\x90\x9d\xff\n")
     no_note = f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261101_03.csv"
     put(moto, bucket, no_note, (header.rsplit(",", 1)[0] + "\nSR-1,a\n").encode())
-    project = csv_project(tmp_path, moto.endpoint_url, bucket)
+    empty = f"{sandbox_s3.PREFIX}/2026/11/sr_export_20261101_04.csv"
+    put(moto, bucket, empty, b"")
+    bad = (undecodable, no_note, empty)
+    project = csv_project(tmp_path, proxy.endpoint_url, bucket)
+
+    def downloads() -> list[str]:
+        return [
+            r["path"] for r in proxy.plan.requests() if r["method"] == "GET" and r["path"].endswith(".csv")
+        ]
 
     first = project.elt("load", "service_csv", check=False)
     assert first.returncode == 2, first.stderr
     assert f"FAILED {undecodable}: encoding error" in first.stdout
     assert f"FAILED {no_note}: schema error" in first.stdout and "note_text" in first.stdout
+    assert f"FAILED {empty}: format error" in first.stdout
     recorded = manifest(project)
     assert recorded[good.key]["status"] == "loaded" and recorded[good.key]["rows_landed"] == 50
     assert (recorded[undecodable]["status"], recorded[undecodable]["error_class"]) == ("failed", "encoding")
     assert (recorded[no_note]["status"], recorded[no_note]["error_class"]) == ("failed", "schema")
+    assert (recorded[empty]["status"], recorded[empty]["error_class"]) == ("failed", "format")
     assert project.scalar(f"select count(*) from {RAW}.service_records where _file_key <> '{good.key}'") == 0
 
     again = project.elt("load", "service_csv", check=False)  # still broken: tried again, still failed
     assert again.returncode == 2 and manifest(project)[undecodable]["attempts"] == 2
 
+    # The third failure of the same version (quarantine_after_attempts, 3 by default) quarantines
+    # the file: no longer a failure of the run, still on every summary and alerted.
+    third = project.elt("load", "service_csv", check=False)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "FAILED" not in third.stdout
+    recorded = manifest(project)
+    for key in bad:
+        assert (recorded[key]["status"], recorded[key]["attempts"]) == ("quarantined", 3), key
+        assert f"WARNING {key}: quarantined after 3 failed attempts" in third.stdout
+        assert f"warning: service_csv {key}: quarantined after 3 failed attempts" in third.stderr
+    assert recorded[undecodable]["error_class"] == "encoding" and recorded[no_note]["error_class"] == "schema"
+    assert (
+        f"WARNING {undecodable}: quarantined after 3 failed attempts (encoding error: neither" in third.stdout
+    )
+    summary = [line.split() for line in third.stdout.splitlines() if "sr_export_2026110" in line]
+    assert sorted(row[1] for row in summary if row[-1] == "quarantined") == sorted(
+        key.removeprefix(sandbox_s3.PREFIX).lstrip("/") for key in bad
+    )
+
+    # Quarantined: not read again (S3 is not asked for it, the manifest row stays as it was).
+    before = manifest(project)
+    read_before = len(downloads())
+    fourth = project.elt("load", "service_csv", check=False)
+    assert fourth.returncode == 0 and manifest(project) == before
+    assert f"WARNING {empty}: quarantined after 3 failed attempts (format error" in fourth.stdout
+    assert downloads()[read_before:] == []  # nothing new, nothing retried
+    # `elt status` lists what a person must act on: each quarantined file, why, and what to do.
+    status = project.elt("status").stdout
+    for key in bad:
+        assert re.search(
+            rf"attention service_csv: {re.escape(key)}: "
+            r"quarantined after 3 failed attempts \((encoding|schema|format) error",
+            status,
+        ), status
+
+    # --full-refresh tries every file again; failing again, the file goes straight back.
+    refreshed = project.elt("load", "service_csv", "--full-refresh", check=False)
+    assert refreshed.returncode == 0 and "FAILED" not in refreshed.stdout
+    assert {manifest(project)[key]["attempts"] for key in bad} == {4}
+    assert {manifest(project)[key]["status"] for key in bad} == {"quarantined"}
+    assert sum(path.endswith(tuple(bad)) for path in downloads()) == 4 * len(bad)
+
+    # Uploaded again (a new ETag): tried at once, attempts counted afresh.
     fixed = generate_file(CorpusConfig(seed=6, rows_per_file=20, mess=CLEAN), 0, 2)
     put(moto, bucket, undecodable, fixed.data)
     put(moto, bucket, no_note, fixed.data)
-    project.elt("load", "service_csv")
+    put(moto, bucket, empty, b"still nothing, no header either\n")
+    after_upload = project.elt("load", "service_csv", check=False)
+    assert after_upload.returncode == 2 and f"FAILED {empty}: schema error" in after_upload.stdout
     recorded = manifest(project)
-    assert {entry["status"] for entry in recorded.values()} == {"loaded"}
-    assert recorded[no_note]["rows_landed"] == 20 and recorded[good.key]["attempts"] == 1
+    assert recorded[undecodable]["status"] == recorded[no_note]["status"] == "loaded"
+    assert recorded[no_note]["rows_landed"] == 20 and recorded[no_note]["attempts"] == 1
+    assert (recorded[empty]["status"], recorded[empty]["attempts"]) == ("failed", 1)
+    assert recorded[good.key]["attempts"] == 1
+    assert "quarantined" not in project.elt("status").stdout
 
 
 def _free_port() -> int:
@@ -237,10 +308,31 @@ def test_s3_unavailable_fails_the_run_and_the_next_run_catches_up(tmp_path: Path
         server.stop()
 
 
+def test_one_aws_key_without_the_other_is_one_line_naming_the_missing_one(
+    tmp_path: Path, moto: Any, bucket: str
+) -> None:
+    project = csv_project(tmp_path, moto.endpoint_url, bucket)
+    project.service_csv_secrets = {"aws_access_key_id": sandbox_s3.ACCESS_KEY_ID}
+    project.write_config()
+    result = project.elt("load", "service_csv", check=False)
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == (
+        "error: missing credential `sources.service_csv.aws_secret_access_key`: set it in "
+        ".dlt/secrets.toml or the environment variable SOURCES__SERVICE_CSV__AWS_SECRET_ACCESS_KEY "
+        "(or remove `aws_access_key_id` to use the AWS credential chain)"
+    )
+
+
 def test_office_and_entity_do_not_apply(tmp_path: Path, moto: Any, bucket: str) -> None:
     project = csv_project(tmp_path, moto.endpoint_url, bucket)
+    # --office is PestRoutes' name for a scope; service_csv's scope is its bucket.
     result = project.elt("load", "service_csv", "--office", "north", check=False)
-    assert result.returncode == 2 and "error: service_csv has no offices" in result.stderr
+    assert result.returncode == 2
+    assert f"error: unknown service_csv bucket north; configured: {bucket}" in result.stderr
+    result = project.elt("load", "service_csv", "--entity", "records", check=False)
+    assert result.returncode == 2
+    assert "error: unknown service_csv entity records; known: none (service_csv has no entity choice)" in (
+        result.stderr
+    )
 
 
 def test_sandbox_up_serves_the_exports_and_tick_drops_the_next_day(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from elt import warehouse
+from loaders.common import warehouse
 from loaders.common.errors import ConfigError
 
 SNOWFLAKE_ENV = {

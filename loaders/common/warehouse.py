@@ -7,14 +7,16 @@ same variables feed profiles.yml, so a load and a build always hit the same ware
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from loaders.common.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ("duckdb", "postgres", "snowflake")
 
 
@@ -152,11 +154,50 @@ def describe() -> str:
     return f"snowflake account {os.environ.get('ELT_SNOWFLAKE_ACCOUNT', '?')}"
 
 
-def check_available() -> None:
-    """Fail with one line when the warehouse cannot be used: the DuckDB file is locked by another
-    process, or the PostgreSQL server refuses the connection (down, wrong port, bad password)."""
+@contextlib.contextmanager
+def run_lock(what: str) -> Iterator[None]:
+    """Hold this warehouse's run lock for a whole command (its dlt working folder and watermarks
+    included): a second `elt load` on the same warehouse exits at once with one line naming the
+    run that holds it, instead of both failing half-way. The lock is the kernel's (flock), so a
+    killed run never leaves it behind."""
+    import fcntl
+
+    path = pipelines_dir().with_name(pipelines_dir().name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise ConfigError(
+            f"{holder} is running on this warehouse ({describe()}): wait for it to finish, then retry"
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{what} (PID {os.getpid()})")
+        handle.flush()
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def check_available(create: bool = True) -> None:
+    """Fail with one line when the warehouse cannot be used: the DuckDB file is missing (for
+    read-only commands, `create=False`: they never create one), locked by another process or not
+    writable, or the PostgreSQL server refuses the connection (down, wrong port, bad password)."""
     chosen = target()
     if chosen == "duckdb":
+        if not create and not duckdb_path().exists():
+            raise ConfigError(
+                f"no warehouse at {duckdb_path()}: check ELT_DUCKDB_PATH, or run `elt load` and "
+                "`dbt build` first"
+            )
         check_duckdb_unlocked()
     elif chosen == "postgres":
         check_postgres_reachable()
@@ -224,6 +265,13 @@ def check_duckdb_unlocked() -> None:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as exc:
         message = str(exc)
+        if "lock" not in message.lower():
+            # Read-only file system, no permission, an immutable file, a missing folder ...
+            reason = " ".join(message.split())
+            raise ConfigError(
+                f"cannot open the warehouse file {path} for writing ({reason[:200]}): check the path "
+                "(ELT_DUCKDB_PATH), its folder and its permissions"
+            ) from None
         holder = ""
         if "PID" in message:
             holder = " (held by PID " + message.split("PID", 1)[1].strip().split()[0].rstrip(")") + ")"
