@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders.registry import SOURCES
 from sandbox.offices import sandbox_offices
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.generator import CorpusConfig
@@ -27,7 +28,7 @@ from tests.snowflake.raw_copy import copy_raw_schemas
 pytestmark = [pytest.mark.slow, pytest.mark.own_warehouse]
 
 DATABASE = "ANALYTICS"
-RAW_SCHEMAS = ["raw_pestroutes", "raw_service_csv"]
+RAW_SCHEMAS = [source.dataset for source in SOURCES.values()]
 # Data tests that run on fakesnow but return rows there, by unique id. Not diagnosed yet
 # whether fakesnow's DuckDB semantics or a snowflake__ macro differ; they must pass on a real
 # Snowflake account. Every other model, data test and unit test must pass.
@@ -64,6 +65,7 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
         )
         project = make_project(tmp_path / "duckdb", server, offices)
         project.read_exports_from(moto.endpoint_url, "fakesnow-exports")
+        project.incident_keys = dict(server.incidents.keys)
         project.write_config()
         project.elt("load")
     finally:
@@ -78,6 +80,7 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
     finally:
         connection.close()
     assert copied["raw_pestroutes.appointments"] > 0 and copied["raw_service_csv.service_records"] > 0
+    assert copied["raw_incidents.incidents"] > 0
 
     target = tmp_path / "target"
     project.extra_env.update(
@@ -105,9 +108,9 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
     failed = {
         uid: s for uid, s in statuses.items() if s not in ("success", "pass") and uid not in EXCLUDED_TESTS
     }
+    assert not failed, f"not built/passing on fakesnow: {failed}\n{build.stdout[-3000:]}"
     # The excluded tests still ran (a query error would be 'error', not 'fail').
     assert {statuses.get(uid) for uid in EXCLUDED_TESTS} <= {"pass", "fail"}
-    assert not failed, f"not built/passing on fakesnow: {failed}\n{build.stdout[-3000:]}"
     assert sorted(uid for uid in statuses if uid.startswith("model.")) == sorted(models)
     assert len(models) > 40
 

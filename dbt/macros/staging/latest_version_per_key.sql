@@ -5,8 +5,8 @@
     `row_number()` over the key (the doc block pestroutes_dedup_rule): the cursor newest first,
     NULL last, then extracted_at, then dlt_load_id. The dimensions reloaded whole have no cursor
     (cursor_column none): they rank on extracted_at and dlt_load_id alone, and have no
-    incremental guard. On incremental runs of an incremental model a version older than the one
-    already merged is dropped (not_older_than_target); a view (incident.io) has no such guard.
+    incremental guard. On incremental runs a version older than the one already merged is
+    dropped (not_older_than_target); a view (incident.io) is never incremental.
 -#}
 {% macro latest_version_per_key(relation, unique_key, cursor_column=none) -%}
     {{ return(adapter.dispatch('latest_version_per_key', 'elt_warehouse')(relation, unique_key, cursor_column)) }}
@@ -33,7 +33,7 @@
     ) as deduplicated
     where
         version_rank = 1
-        {%- if cursor_column and config.get('materialized') == 'incremental' %}
+        {%- if cursor_column %}
         {{ not_older_than_target(unique_key, cursor_column) }}
         {%- endif %}
 {%- endmacro %}
@@ -55,7 +55,7 @@
     ) as deduplicated
     where
         deduplicated.version_rank = 1
-        {%- if cursor_column and config.get('materialized') == 'incremental' %}
+        {%- if cursor_column %}
         {{ not_older_than_target(unique_key, cursor_column, '(deduplicated.latest_version)') }}
         {%- endif %}
 {%- endmacro %}
