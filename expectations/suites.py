@@ -333,6 +333,121 @@ MARTS: list[TableExpectations] = [
             _at_least("last_request_opened_at", "first_request_opened_at"),
         ),
     ),
+    # incident.io incidents (dbt/models/marts/incident_response). Keys are `<workspace>-<id>`;
+    # test and tutorial incidents never reach the marts; a metric is NULL rather than negative.
+    TableExpectations(
+        table="fct_incidents",
+        layer="marts",
+        source="incidents",
+        primary_key=("incident_key",),
+        not_null=("incident_id", "workspace", "mode", "is_open", "has_negative_duration", "dlt_load_id"),
+        non_negative=("ttd_seconds", "ttr_seconds", "tts_seconds"),
+        accepted_values={
+            "status_category": (
+                "triage",
+                "declined",
+                "merged",
+                "canceled",
+                "live",
+                "paused",
+                "learning",
+                "closed",
+            ),
+            "mode": ("standard", "retrospective"),
+            "visibility": ("public", "private"),
+            "reported_at_source": ("timestamp", "incident_created", "first_update"),
+            "detected_at_source": ("timestamp", "identified_timestamp", "incident_created", "first_update"),
+            "fixed_at_source": ("timestamp", "status_change"),
+            "resolved_at_source": ("timestamp", "status_change"),
+        },
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="incident_key", regex=r"^.+-.+$"),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["workspace", "incident_id"]),
+            # A standard incident is always reported: its creation is the last fallback.
+            _not_null_when("reported_at", Column("mode") == "standard"),
+            # Open means triage, live or paused, and nothing else.
+            e.ExpectColumnValuesToBeInSet(
+                column="status_category",
+                value_set=["triage", "live", "paused"],
+                row_condition=Column("is_open") == True,
+            ),
+            # Each metric needs both of its ends.
+            _not_null_when("resolved_at", Column("ttr_seconds").is_not_null()),
+            _not_null_when("fixed_at", Column("tts_seconds").is_not_null()),
+            _not_null_when("impact_started_at", Column("ttd_seconds").is_not_null()),
+        ),
+    ),
+    TableExpectations(
+        table="fct_incident_response_weekly",
+        layer="marts",
+        source="incidents",
+        primary_key=("week_start", "workspace", "severity"),
+        not_null=(
+            "incident_response_week_key",
+            "incident_count",
+            "ttd_incident_count",
+            "ttr_incident_count",
+            "tts_incident_count",
+        ),
+        non_negative=(
+            "ttd_incident_count",
+            "mean_ttd_seconds",
+            "median_ttd_seconds",
+            "ttr_incident_count",
+            "mean_ttr_seconds",
+            "median_ttr_seconds",
+            "tts_incident_count",
+            "mean_tts_seconds",
+            "median_tts_seconds",
+        ),
+        between={"incident_count": (1, None)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="incident_response_week_key"),
+            _at_least("incident_count", "ttd_incident_count"),
+            _at_least("incident_count", "ttr_incident_count"),
+            _at_least("incident_count", "tts_incident_count"),
+            # A mean or median exists exactly when some incident of the row has the metric.
+            _not_null_when("mean_ttr_seconds", Column("ttr_incident_count") > 0),
+            _not_null_when("median_ttr_seconds", Column("ttr_incident_count") > 0),
+        ),
+    ),
+    TableExpectations(
+        table="fct_open_incidents",
+        layer="marts",
+        source="incidents",
+        primary_key=("incident_key",),
+        not_null=(
+            "incident_id",
+            "workspace",
+            "status_category",
+            "open_since",
+            "as_of",
+            "age_seconds",
+            "age_hours",
+            "age_days",
+            "age_band",
+            "age_band_order",
+        ),
+        non_negative=("age_seconds", "age_hours", "age_days"),
+        accepted_values={
+            "status_category": ("triage", "live", "paused"),
+            "age_band": (
+                "under 4 hours",
+                "4 to 24 hours",
+                "1 to 3 days",
+                "3 to 7 days",
+                "7 to 30 days",
+                "30 days or more",
+            ),
+        },
+        between={"age_band_order": (1, 6)},
+        # No open incident is a good day, not a broken build.
+        min_rows=0,
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="incident_key", regex=r"^.+-.+$"),
+            _at_least("as_of", "open_since"),
+        ),
+    ),
 ]
 
 ML: list[TableExpectations] = [
