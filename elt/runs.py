@@ -18,6 +18,7 @@ from typing import Any
 from elt.logs import redact
 from loaders.common import warehouse
 from loaders.common.report import LoadReport, ScopeStats
+from loaders.common.runner import project_dlt_settings, scoped_environment
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,8 @@ def record(runs: list[SourceRun]) -> None:
         for table, rows in tables.items()
         if rows
     ]
-    _pipeline().run(resources)
+    with scoped_environment(project_dlt_settings()):  # load files deleted once landed, as for sources
+        _pipeline().run(resources)
 
 
 class History:

@@ -34,6 +34,15 @@ def run_source(
     its state); record the load id, then call `after_load(sql_client, load_id)` (e.g. to count
     what landed). `dlt_settings` (dlt's environment keys, e.g. LOAD__PARALLELISM_STRATEGY) hold
     for this run only: the next source in the same `elt load` starts from the user's own."""
+    settings = project_dlt_settings()
+    settings.update(dlt_settings or {})
+    with scoped_environment(settings):
+        return _run(pipeline_name, dataset_name, make_source, report, workers, after_load)
+
+
+def project_dlt_settings() -> dict[str, str]:
+    """dlt's settings for every pipeline this project runs (each source's and the run summaries'),
+    set around each run with scoped_environment."""
     settings: dict[str, str] = {
         # dlt keeps every load file of every completed load in the pipelines dir unless told
         # not to: 11 GB after one load of 17 M service-export rows (the warehouse itself took
@@ -47,9 +56,7 @@ def run_source(
         # either way, so compression only costs CPU: three quarters of normalize's time in
         # `make bench-postgres` before this line.
         settings["DATA_WRITER__DISABLE_COMPRESSION"] = "true"
-    settings.update(dlt_settings or {})
-    with scoped_environment(settings):
-        return _run(pipeline_name, dataset_name, make_source, report, workers, after_load)
+    return settings
 
 
 def one_line(text: str, limit: int = 400) -> str:
