@@ -15,9 +15,11 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -56,6 +58,93 @@ class SimResponse:
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> SimResponse:
     body = json.dumps(payload, separators=(",", ":")).encode()
     return SimResponse(status, body, {"Content-Type": "application/json", **(headers or {})})
+
+
+# --------------------------------------------------------------------------------------------
+# Faults and the request log: what every simulator's admin API offers tests
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaultRule:
+    """The next `remaining` requests matching `where` get `kind` (a field that is None matches any)."""
+
+    kind: str
+    remaining: int
+    where: dict[str, str | None]
+
+    def matches(self, request: Mapping[str, str | None]) -> bool:
+        return self.remaining > 0 and all(v is None or request.get(k) == v for k, v in self.where.items())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "remaining": self.remaining, **self.where}
+
+
+class FaultQueue:
+    """Faults queued through a simulator's admin API (`POST /_sandbox/<source>/faults`), each taken
+    by the requests it matches on the simulator's `fields` (office, workspace, endpoint ...).
+    Thread-safe: the server answers requests from several threads."""
+
+    def __init__(self, kinds: Sequence[str], fields: Sequence[str]) -> None:
+        self.kinds = tuple(kinds)
+        self.fields = tuple(fields)
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+
+    def add(self, kind: str, count: int = 1, **where: str | None) -> FaultRule:
+        if kind not in self.kinds:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(self.kinds)}")
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        unknown = sorted(set(where) - set(self.fields))
+        if unknown:
+            raise ValueError(f"a fault matches on {', '.join(self.fields)}, not {', '.join(unknown)}")
+        rule = FaultRule(kind, count, {name: where.get(name) for name in self.fields})
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def take(self, **request: str | None) -> str | None:
+        """The kind of the first queued fault this request matches (using one of its count)."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(request):
+                    rule.remaining -= 1
+                    self._rules = [r for r in self._rules if r.remaining > 0]
+                    return rule.kind
+        return None
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [rule.as_dict() for rule in self._rules if rule.remaining > 0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+
+class RequestLog:
+    """The last `size` requests a simulator answered, as dicts (`GET /_sandbox/<source>/requests`)."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def record(self, **entry: Any) -> None:
+        entry.setdefault("ts", time.time())
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, **where: Any) -> list[dict[str, Any]]:
+        """Copies of the entries whose fields equal `where` (a None value matches any)."""
+        with self._lock:
+            return [
+                dict(e) for e in self._entries if all(v is None or e.get(k) == v for k, v in where.items())
+            ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 # --------------------------------------------------------------------------------------------

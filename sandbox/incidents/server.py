@@ -19,13 +19,20 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sandbox.framework import AdminError, SimResponse, json_response, simulated_date
+from sandbox.framework import (
+    AdminError,
+    FaultQueue,
+    FaultRule,
+    RequestLog,
+    SimResponse,
+    json_response,
+    simulated_date,
+)
 from sandbox.incidents.generator import CATEGORIES, DEFAULT_MODES, MODES, IncidentWorld, Record
 from sandbox.incidents.workspaces import WorkspaceSpec
 
@@ -86,29 +93,6 @@ class RateWindow:
 
     def remaining(self) -> int:
         return max(0, self.per_minute - len(self._window))
-
-
-@dataclass
-class FaultRule:
-    """`remaining` upcoming requests for workspace/endpoint (None: any) get `kind`."""
-
-    kind: str
-    remaining: int
-    workspace: str | None = None
-    endpoint: str | None = None
-
-    def matches(self, workspace: str | None, endpoint: str) -> bool:
-        return (
-            self.remaining > 0 and self.workspace in (None, workspace) and self.endpoint in (None, endpoint)
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "remaining": self.remaining,
-            "workspace": self.workspace,
-            "endpoint": self.endpoint,
-        }
 
 
 def _html_error(status: int, reason: str) -> SimResponse:
@@ -274,8 +258,8 @@ class IncidentsSimulator:
         self.worlds = {w.name: IncidentWorld(w, seed=seed, scale=scale, day=day) for w in workspaces}
         self._by_key = {w.api_key: w for w in workspaces}
         self._limits = {w.name: RateWindow(w.requests_per_minute) for w in workspaces}
-        self._faults: list[FaultRule] = []
-        self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._faults = FaultQueue(FAULT_KINDS, ("workspace", "endpoint"))
+        self._log = RequestLog(REQUEST_LOG_SIZE)
         self._lock = threading.RLock()
         self._closing = threading.Event()
         self._clock = clock
@@ -329,40 +313,25 @@ class IncidentsSimulator:
             }
 
     def request_log(self, workspace: str | None = None, endpoint: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            return [
-                dict(e)
-                for e in self._log
-                if workspace in (None, e["workspace"]) and endpoint in (None, e["endpoint"])
-            ]
+        return self._log.entries(workspace=workspace, endpoint=endpoint)
 
     def clear_requests(self) -> None:
-        with self._lock:
-            self._log.clear()
+        self._log.clear()
 
     def add_fault(
         self, kind: str, count: int = 1, workspace: str | None = None, endpoint: str | None = None
     ) -> FaultRule:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
-        if count < 1:
-            raise ValueError(f"count must be at least 1, got {count}")
         if workspace is not None and workspace not in self.workspaces:
             raise ValueError(f"unknown workspace {workspace!r}; workspaces: {', '.join(self.workspaces)}")
         if endpoint is not None and endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint!r}; endpoints: {', '.join(ENDPOINTS)}")
-        rule = FaultRule(kind, count, workspace, endpoint)
-        with self._lock:
-            self._faults.append(rule)
-        return rule
+        return self._faults.add(kind, count, workspace=workspace, endpoint=endpoint)
 
     def faults(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [rule.as_dict() for rule in self._faults if rule.remaining > 0]
+        return self._faults.pending()
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
+        self._faults.clear()
 
     def set_rate_limit(self, requests_per_minute: int, workspace: str | None = None) -> None:
         """Change a key's (or every key's) requests per minute at run time; the window restarts."""
@@ -436,7 +405,7 @@ class IncidentsSimulator:
         workspace = self._workspace(headers)
         name = workspace.name if workspace else None
 
-        fault = self._take_fault(name, endpoint)
+        fault = self._faults.take(workspace=name, endpoint=endpoint)
         if fault in ("http500", "http502", "http503", "http429"):
             self._record(name, endpoint, path, params, int(fault[4:]), f"fault: {fault}")
             if fault == "http500":
@@ -564,16 +533,6 @@ class IncidentsSimulator:
 
     # ----- faults and request log ---------------------------------------------------------------
 
-    def _take_fault(self, workspace: str | None, endpoint: str) -> str | None:
-        with self._lock:
-            for rule in self._faults:
-                if rule.matches(workspace, endpoint):
-                    rule.remaining -= 1
-                    kind = rule.kind
-                    self._faults = [r for r in self._faults if r.remaining > 0]
-                    return kind
-        return None
-
     def _record(
         self,
         workspace: str | None,
@@ -584,20 +543,16 @@ class IncidentsSimulator:
         error: str | None,
         returned: int | None = None,
     ) -> None:
-        with self._lock:
-            self._log.append(
-                {
-                    "workspace": workspace,  # None: no valid key
-                    "endpoint": endpoint,
-                    "path": path,
-                    "query": {k: v[0] if len(v) == 1 else v for k, v in params.items()},
-                    "status": "error" if error else "ok",
-                    "error": error,
-                    "http_status": http_status,
-                    "returned": returned,
-                    "ts": time.time(),
-                }
-            )
+        self._log.record(
+            workspace=workspace,  # None: no valid key
+            endpoint=endpoint,
+            path=path,
+            query={k: v[0] if len(v) == 1 else v for k, v in params.items()},
+            status="error" if error else "ok",
+            error=error,
+            http_status=http_status,
+            returned=returned,
+        )
 
 
 def _int(value: Any, name: str) -> int:

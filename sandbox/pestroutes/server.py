@@ -15,11 +15,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sandbox.framework import AdminError, SimResponse
+from sandbox.framework import AdminError, FaultQueue, FaultRule, RequestLog, SimResponse
 from sandbox.offices import OfficeSpec
 from sandbox.pestroutes.fields import FIELDS
 from sandbox.pestroutes.generator import OfficeWorld, Record, simulated_date
@@ -278,34 +277,6 @@ class ReadBudget:
         self._window.clear()
 
 
-@dataclass
-class FaultRule:
-    """`remaining` upcoming requests matching office/endpoint/action (None: any) get `kind`."""
-
-    kind: str
-    remaining: int
-    office: str | None = None
-    endpoint: str | None = None
-    action: str | None = None
-
-    def matches(self, office: str, endpoint: str, action: str) -> bool:
-        return (
-            self.remaining > 0
-            and self.office in (None, office)
-            and self.endpoint in (None, endpoint)
-            and self.action in (None, action)
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "remaining": self.remaining,
-            "office": self.office,
-            "endpoint": self.endpoint,
-            "action": self.action,
-        }
-
-
 _FAULT_PAGES = {
     "http500": (500, "Internal Server Error"),
     "http502": (502, "Bad Gateway"),
@@ -379,8 +350,8 @@ class PestRoutesSimulator:
             office.name: OfficeWorld(office, seed=seed, scale=scale, day=day) for office in offices
         }
         self._budgets = {o.name: ReadBudget(o.reads_per_minute, o.reads_per_day) for o in offices}
-        self._faults: list[FaultRule] = []
-        self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._faults = FaultQueue(FAULT_KINDS, ("office", "endpoint", "action"))
+        self._log = RequestLog(REQUEST_LOG_SIZE)
         self._lock = threading.RLock()
         self._closing = threading.Event()
         self._clock = clock
@@ -455,19 +426,10 @@ class PestRoutesSimulator:
     def request_log(
         self, office: str | None = None, endpoint: str | None = None, action: str | None = None
     ) -> list[dict[str, Any]]:
-        with self._lock:
-            entries = [
-                e
-                for e in self._log
-                if office in (None, e["office"])
-                and endpoint in (None, e["endpoint"])
-                and action in (None, e["action"])
-            ]
-            return [dict(e) for e in entries]
+        return self._log.entries(office=office, endpoint=endpoint, action=action)
 
     def clear_requests(self) -> None:
-        with self._lock:
-            self._log.clear()
+        self._log.clear()
 
     def add_fault(
         self,
@@ -477,24 +439,15 @@ class PestRoutesSimulator:
         endpoint: str | None = None,
         action: str | None = None,
     ) -> FaultRule:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
-        if count < 1:
-            raise ValueError(f"count must be at least 1, got {count}")
         if office is not None and office not in self.offices:
             raise ValueError(f"unknown office {office!r}; offices: {', '.join(self.offices)}")
-        rule = FaultRule(kind, count, office, endpoint, action)
-        with self._lock:
-            self._faults.append(rule)
-        return rule
+        return self._faults.add(kind, count, office=office, endpoint=endpoint, action=action)
 
     def faults(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [rule.as_dict() for rule in self._faults if rule.remaining > 0]
+        return self._faults.pending()
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
+        self._faults.clear()
 
     def set_budget(
         self, office: str | None = None, reads_per_minute: int | None = None, reads_per_day: int | None = None
@@ -601,7 +554,7 @@ class PestRoutesSimulator:
 
         if self.latency:
             self._closing.wait(self.latency)
-        fault = self._take_fault(office_name, endpoint, action)
+        fault = self._faults.take(office=office_name, endpoint=endpoint, action=action)
         if fault in _FAULT_PAGES:
             self._record(office_name, endpoint, action, None, f"fault: {fault}", _FAULT_PAGES[fault][0])
             return _error_page(*_FAULT_PAGES[fault])
@@ -792,16 +745,6 @@ class PestRoutesSimulator:
 
     # ----- faults and request log ---------------------------------------------------------------
 
-    def _take_fault(self, office: str, endpoint: str, action: str) -> str | None:
-        with self._lock:
-            for rule in self._faults:
-                if rule.matches(office, endpoint, action):
-                    rule.remaining -= 1
-                    kind = rule.kind
-                    self._faults = [r for r in self._faults if r.remaining > 0]
-                    return kind
-        return None
-
     def _record(
         self,
         office: str,
@@ -812,17 +755,13 @@ class PestRoutesSimulator:
         http_status: int | None,
         returned: int | None = None,
     ) -> None:
-        with self._lock:
-            self._log.append(
-                {
-                    "office": office,
-                    "endpoint": endpoint,
-                    "action": action,
-                    "ids_requested": ids_requested,  # how many IDs a get asked for (None: a search)
-                    "returned": returned,
-                    "status": "error" if error else "ok",
-                    "error": error,
-                    "http_status": http_status,
-                    "ts": time.time(),
-                }
-            )
+        self._log.record(
+            office=office,
+            endpoint=endpoint,
+            action=action,
+            ids_requested=ids_requested,  # how many IDs a get asked for (None: a search)
+            returned=returned,
+            status="error" if error else "ok",
+            error=error,
+            http_status=http_status,
+        )

@@ -14,7 +14,7 @@ import requests
 from click.testing import CliRunner
 
 from sandbox import manager, registry
-from sandbox.framework import ExternalSpec, MountedSpec, SandboxError
+from sandbox.framework import ExternalSpec, FaultQueue, MountedSpec, RequestLog, SandboxError
 from sandbox.incidents.workspaces import WORKSPACE_NAMES, workspace_key
 from sandbox.offices import sandbox_offices
 from sandbox.server import start_sandbox_server
@@ -80,6 +80,34 @@ def test_settings_take_defaults_and_typed_overrides() -> None:
 # --------------------------------------------------------------------------------------------
 # One server, every mounted simulator
 # --------------------------------------------------------------------------------------------
+
+
+def test_a_queued_fault_hits_only_the_requests_it_matches_and_only_count_times() -> None:
+    faults = FaultQueue(("http503", "drop"), ("office", "endpoint"))
+    faults.add("http503", 2, office="north")  # any endpoint of north
+    faults.add("drop", 1, endpoint="customer")  # customer of any office
+
+    assert faults.take(office="south", endpoint="ticket") is None
+    assert faults.take(office="north", endpoint="customer") == "http503"  # the first rule first
+    assert faults.take(office="south", endpoint="customer") == "drop"
+    assert faults.pending() == [{"kind": "http503", "remaining": 1, "office": "north", "endpoint": None}]
+    assert faults.take(office="north", endpoint="ticket") == "http503"
+    assert faults.take(office="north", endpoint="ticket") is None and faults.pending() == []
+    with pytest.raises(ValueError, match="unknown fault kind 'http418'"):
+        faults.add("http418")
+    with pytest.raises(ValueError, match="matches on office, endpoint, not workspace"):
+        faults.add("drop", workspace="platform")
+
+
+def test_the_request_log_filters_on_any_field_and_keeps_the_last_entries() -> None:
+    log = RequestLog(size=3)
+    for number, office in enumerate(("north", "south", "north", "north")):
+        log.record(office=office, number=number)
+    assert [e["number"] for e in log.entries()] == [1, 2, 3]  # the oldest fell out
+    assert [e["number"] for e in log.entries(office="north")] == [2, 3]
+    assert [e["number"] for e in log.entries(office=None)] == [1, 2, 3]
+    log.clear()
+    assert log.entries() == []
 
 
 def test_in_process_server_mounts_every_registered_simulator() -> None:
