@@ -29,6 +29,8 @@ import duckdb
 import pytest
 
 from elt import pgserver
+from sandbox import registry as sandbox_registry
+from sandbox.framework import LoaderContext
 from sandbox.offices import OfficeSpec, sandbox_offices
 from sandbox.server import start_sandbox_server
 from sandbox.service_csv import s3 as sandbox_s3
@@ -55,6 +57,30 @@ def pytest_configure(config: pytest.Config) -> None:
         "own_warehouse: brings its own warehouses whatever ELT_TARGET says (the fakesnow smoke test "
         "stages RAW in DuckDB): CI runs it once, in the DuckDB leg",
     )
+    config.addinivalue_line(
+        "markers",
+        "one_warehouse: uses a warehouse, but what it proves does not depend on which (the CLI's "
+        "errors and locks, cron, alerts, logs, the loaders' paging, budgets, retries, faults and "
+        "crashes): CI runs it in the DuckDB leg only (set by path in ONE_WAREHOUSE)",
+    )
+
+
+# What runs once, in the DuckDB leg: the warehouse-specific behaviour (landing, merges, publish,
+# grants, releases, idempotency) is proved on each warehouse by the end-to-end warehouse, the
+# release and docs tests, tests/test_postgres.py and the idempotency tests.
+ONE_WAREHOUSE = (
+    "tests/cli/",
+    "tests/loaders/",
+    "tests/ops/",
+    "tests/reliability/test_crashes.py",
+    "tests/reliability/test_faults.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(REPO).as_posix().startswith(ONE_WAREHOUSE):
+            item.add_marker(pytest.mark.one_warehouse)
 
 
 class _PostgresPool:
@@ -130,9 +156,11 @@ class Project:
     # [sources.service_csv] in config.toml and secrets.toml (written only when set).
     service_csv: dict[str, Any] = field(default_factory=dict)
     service_csv_secrets: dict[str, str] = field(default_factory=dict)
-    # [sources.incidents]: {workspace: api key} (written only when set) and extra settings.
-    incident_keys: dict[str, str] = field(default_factory=dict)
-    incidents: dict[str, Any] = field(default_factory=dict)
+    # Sources pointed at their simulator with use_simulator(): the simulator's own loader
+    # sections (URLs and credentials, to secrets.toml, as `elt sandbox up` writes them) and the
+    # test's settings for the source (to config.toml).
+    simulator_sections: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     # ELT_PG_* of this project's own database when the target is postgres (made on creation).
     postgres: dict[str, str] = field(default_factory=dict)
 
@@ -185,6 +213,22 @@ class Project:
             "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
         }
 
+    def use_simulator(self, server: Any, name: str, **settings: Any) -> None:
+        """Point source `name` at the sandbox's simulator of the same name, with the sections its
+        spec writes for `elt sandbox up`; `settings` go to `[sources.<name>]` in config.toml.
+        Call write_config() afterwards."""
+        simulator = server.simulators[name]
+        context = LoaderContext(
+            server_url=server.url,
+            mount_url=server.mount_url(name),
+            seed=simulator.seed,
+            scale=simulator.scale,
+            options={},
+            state={},
+        )
+        self.simulator_sections[name] = sandbox_registry.get(name).loader_sections(context)
+        self.simulator_settings[name] = settings
+
     def write_config(self) -> None:
         dlt_dir = self.root / ".dlt"
         dlt_dir.mkdir(parents=True, exist_ok=True)
@@ -216,16 +260,14 @@ class Project:
         if self.service_csv_secrets:
             secrets += ["", "[sources.service_csv]"]
             secrets += [f"{k} = {_toml_value(v)}" for k, v in self.service_csv_secrets.items()]
-        if self.incident_keys:
-            values = {"base_url": f"{self.sandbox_url}/incidents", **self.incidents}
-            config += ["", "[sources.incidents]"]
-            config += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
-            for workspace, key in self.incident_keys.items():
-                secrets += [
-                    "",
-                    f"[sources.incidents.workspaces.{workspace}]",
-                    f"api_key = {_toml_value(key)}",
-                ]
+        for name, settings in self.simulator_settings.items():
+            if settings:
+                config += ["", f"[sources.{name}]"]
+                config += [f"{k} = {_toml_value(v)}" for k, v in settings.items()]
+        for sections in self.simulator_sections.values():
+            for section, values in sections.items():
+                secrets += ["", f"[{section}]"]
+                secrets += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
         (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
         (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
 
@@ -295,8 +337,8 @@ class Project:
             self.secret_overrides,
             service_csv=self.service_csv,
             service_csv_secrets=self.service_csv_secrets,
-            incident_keys=self.incident_keys,
-            incidents=self.incidents,
+            simulator_sections=self.simulator_sections,
+            simulator_settings=self.simulator_settings,
             postgres=postgres,
         )
 
@@ -391,7 +433,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         )
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
-        project.incident_keys = dict(server.incidents.keys)
+        project.use_simulator(server, "incidents")
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         project.dbt("build")

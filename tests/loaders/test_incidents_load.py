@@ -18,8 +18,7 @@ def incidents_project(tmp_path: Path, make_sandbox: Any, seed: int) -> tuple[Pro
     offices = sandbox_offices(seed=seed, count=1)
     server = make_sandbox(offices, seed=seed, scale=0.2)
     project = make_project(tmp_path, server, offices)
-    project.incident_keys = dict(server.incidents.keys)
-    project.incidents = {"page_size": PAGE_SIZE}
+    project.use_simulator(server, "incidents", page_size=PAGE_SIZE)
     project.write_config()
     return project, server
 

@@ -65,7 +65,7 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
         )
         project = make_project(tmp_path / "duckdb", server, offices)
         project.read_exports_from(moto.endpoint_url, "fakesnow-exports")
-        project.incident_keys = dict(server.incidents.keys)
+        project.use_simulator(server, "incidents")
         project.write_config()
         project.elt("load")
     finally:
