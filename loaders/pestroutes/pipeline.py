@@ -19,6 +19,8 @@ def configured_scopes() -> list[str]:
 
 def secrets() -> list[str]:
     """Every configured credential, so callers can check nothing leaked."""
+    if not configured_office_names():
+        return []
     return [s for office in load_offices() for s in office.secrets]
 
 
@@ -35,10 +37,16 @@ def load(
     entities: Sequence[str] | None = None,
     full_refresh: bool = False,
 ) -> LoadReport:
+    report = LoadReport(SOURCE.name)
+    if not scopes and not configured_office_names():
+        # Like every source: a deployment without PestRoutes skips it, and the others load.
+        report.skip(
+            "not configured: add [sources.pestroutes.offices.<name>] (see loaders/pestroutes/README.md)"
+        )
+        return report
     office_configs = load_offices(list(scopes) if scopes else None)
     chosen = select_entities(entities)
     settings = load_settings()
-    report = LoadReport(SOURCE.name)
     clients = [PestRoutesClient(office, settings) for office in office_configs]
     try:
         run_source(
