@@ -51,11 +51,11 @@ demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print wh
 	fi; \
 	echo "the sandbox keeps running for \`elt sandbox tick\`; stop it with \`make sandbox-down\`"
 
-test: install chromium  ## every test: pytest, which also runs dbt build (models + dbt tests) end to end
-	$(BIN)/pytest
+test: install chromium  ## every test (two pytest shards side by side), dbt build end to end included
+	tests/run_shards.sh $(BIN)/pytest
 
-test-postgres: install chromium  ## the suite on PostgreSQL: the tests start a throwaway server themselves
-	ELT_TARGET=postgres $(BIN)/pytest -m "not no_warehouse and not own_warehouse"
+test-postgres: install chromium  ## the warehouse-specific tests on PostgreSQL (a throwaway server the tests start)
+	ELT_TARGET=postgres $(BIN)/pytest -m "not no_warehouse and not own_warehouse and not one_warehouse"
 
 load: install  ## load every source into RAW (incremental; a failure confined to some scopes still exits 0)
 	@$(PGENV) elt load --allow-partial
