@@ -9,7 +9,7 @@ set -uo pipefail
 pytest=$1
 shift
 first=(
-  tests/reliability tests/snowflake tests/sandbox tests/service_csv tests/cli
+  tests/reliability tests/snowflake tests/sandbox tests/service_csv
   tests/test_portability.py tests/test_postgres.py tests/test_layering.py
 )
 ignored=()
