@@ -68,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # What runs once, in the DuckDB leg: the warehouse-specific behaviour (landing every source,
 # staging merges, unit tests in each dialect, contracts, checksums, publish, grants, the GX
 # datasource) is proved on each warehouse by the end-to-end warehouse and the tests that share
-# it (tests/test_end_to_end.py, tests/release/, tests/docs/test_gx_project.py) and by
+# it (tests/test_end_to_end.py, tests/release/test_contracts.py, tests/docs/test_gx_project.py) and by
 # tests/test_postgres.py. The loaders' paging, budgets, retries, crash recovery and idempotency
 # run in the DuckDB leg only (they were proved on PostgreSQL too until the suite outgrew CI's
 # 20 minutes on 2 cores with seven sources to come); the portability test compiles every
@@ -79,6 +79,7 @@ ONE_WAREHOUSE = (
     "tests/loaders/",
     "tests/ops/",
     "tests/release/test_release_report.py",
+    "tests/release/test_rerelease.py",
     "tests/reliability/",
     "tests/service_csv/",
     "tests/test_portability.py",
