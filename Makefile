@@ -45,9 +45,7 @@ demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print wh
 	if [ "$${ELT_TARGET:-duckdb}" = postgres ]; then \
 	  echo "warehouse: postgres $$ELT_PG_HOST:$$ELT_PG_PORT database $$ELT_PG_DATABASE  (open it: source $(PG_STATE)/env && PGPASSWORD=\$$ELT_PG_ANALYST_PASSWORD psql -h \$$ELT_PG_HOST -p \$$ELT_PG_PORT -U analyst \$$ELT_PG_DATABASE; stop it: make pg-down)"; \
 	else \
-	  db=$$(realpath -m "$${ELT_DUCKDB_PATH:-$(CURDIR)/warehouse.duckdb}"); \
-	  echo "warehouse: $$db"; \
-	  echo "  query a published mart: $(BIN)/python -c \"import duckdb; duckdb.connect('$$db', read_only=True).sql('select * from analytics.fct_appointments limit 5').show()\""; \
+	  $(BIN)/python -c "from elt.status import demo_hint; print(demo_hint())"; \
 	fi; \
 	echo "the sandbox keeps running for \`elt sandbox tick\`; stop it with \`make sandbox-down\`"
 

@@ -68,6 +68,20 @@ def main(verbose: bool) -> None:
     """
     os.chdir(warehouse.REPO_ROOT)  # dlt reads .dlt/ from here; dbt reads dbt_project.yml
     _configure_logging(verbose)
+    _report_progress()
+
+
+def _report_progress() -> None:
+    """Long steps (loads, the release's checks, dbt's docs) report progress through logging:
+    JSON lines in a cron log, text on a terminal, redacted; every ELT_PROGRESS_SECONDS (10)."""
+    from loaders.common import report as report_module
+
+    raw = os.environ.get("ELT_PROGRESS_SECONDS", "").strip()
+    try:
+        interval = float(raw) if raw else None
+    except ValueError:
+        raise click.UsageError(f"ELT_PROGRESS_SECONDS must be a number of seconds, got {raw!r}") from None
+    report_module.set_progress_sink(logging.getLogger("elt.progress").info, interval)
 
 
 @main.command()
@@ -148,11 +162,8 @@ def _load(
 ) -> None:
     from elt import runs as runs_module
     from elt.logs import redact
-    from loaders.common import report as report_module
     from loaders.common.report import LoadReport
 
-    # Progress goes through logging: JSON lines in a cron log, text on a terminal, redacted.
-    report_module.set_progress_sink(logging.getLogger("elt.progress").info)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     selection = " ".join([*(f"--entity {e}" for e in entities), *(f"--scope {s}" for s in scopes)])
     runs: list[runs_module.SourceRun] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loaders.common.errors import LoaderError
+from loaders.common.report import heartbeat
 from loaders.common.warehouse import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -73,9 +74,10 @@ def build_dbt_docs() -> Path:
     from dbt.task.docs import DOCS_INDEX_FILE_PATH
 
     dbt = Path(sys.executable).with_name("dbt")
-    completed = subprocess.run(
-        [str(dbt), "docs", "generate"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
-    )
+    with heartbeat("docs: dbt docs generate"):
+        completed = subprocess.run(
+            [str(dbt), "docs", "generate"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
     target = target_path()
     if completed.returncode != 0 or not (target / "catalog.json").exists():
         errors = [line for line in completed.stdout.splitlines() if "rror" in line] or ["see logs/dbt.log"]
@@ -102,7 +104,8 @@ def build_docs() -> list[str]:
     from expectations.checkpoints import Validator
 
     site = build_dbt_docs()
-    gx_site = Validator().build_docs()
+    with heartbeat("docs: building the GX data docs"):
+        gx_site = Validator().build_docs()
     report = release_reports_dir() / "index.html"
     return [
         f"dbt docs:  {site}  (one self-contained page: open it in a browser,",

@@ -28,6 +28,7 @@ from expectations.checkpoints import TableValidation, Validator
 from expectations.spec import TableExpectations
 from expectations.suites import SUITES
 from loaders.common.errors import EltError
+from loaders.common.report import Ticker, heartbeat
 from loaders.common.warehouse import REPO_ROOT, Reader, postgres_sqlalchemy_url, target
 
 # audit schema (written by dbt build) -> published schema (read by consumers)
@@ -352,7 +353,14 @@ def _audit(
             )
             if problems:
                 outcome.contract_problems[(layer, table)] = problems
-    for spec in suites:
+    ticker = Ticker()
+    for done, spec in enumerate(suites):
+        ticker.update(
+            lambda done=done: (
+                f"release: {done}/{len(suites)} tables checked, {outcome.checks_total:,} "
+                f"expectations evaluated, {len(outcome.failures())} failing ({ticker.elapsed:.0f}s)"
+            )
+        )
         spec = _for_sources_loaded(reader, spec, outcome)
         if spec.table not in by_layer.get(spec.layer, set()):
             outcome.problems.append(
@@ -403,7 +411,8 @@ def run_release(suites: list[TableExpectations] | None = None) -> ReleaseOutcome
         validator = Validator(sql_url=postgres_sqlalchemy_url() if target() == "postgres" else None)
         try:
             _audit(reader, list(SUITES if suites is None else suites), outcome, validator, build, contracts)
-            outcome.docs_url = validator.build_docs()
+            with heartbeat("release: building the GX data docs"):
+                outcome.docs_url = validator.build_docs()
         finally:
             validator.close()
     passed = not outcome.failures() and all(v.success for v in outcome.validations)
@@ -416,7 +425,8 @@ def run_release(suites: list[TableExpectations] | None = None) -> ReleaseOutcome
             "checks_total": outcome.checks_total,
             "build_id": outcome.build_id,
         }
-        _dbt("run-operation", "publish_release", "--args", json.dumps(args))
+        with heartbeat("release: publishing"):
+            _dbt("run-operation", "publish_release", "--args", json.dumps(args))
         outcome.published = True
     else:
         args = {

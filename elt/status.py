@@ -7,6 +7,8 @@ declared in the dbt sources YAML (the same ones `dbt source freshness` uses).
 
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,6 +93,19 @@ def _age(delta: timedelta) -> str:
     return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
 
 
+def duckdb_query_hint(sql: str = "select * from analytics.fct_appointments limit 5") -> str:
+    """A command that reads a published mart from anywhere: the interpreter and the warehouse file
+    by absolute path (a relative one, run from another folder, opens a new empty database)."""
+    db = str(warehouse.duckdb_path())
+    code = f"import duckdb; duckdb.connect({db!r}, read_only=True).sql({sql!r}).show()"
+    return f"{sys.executable} -c {shlex.quote(code)}"
+
+
+def demo_hint() -> str:
+    """What `make demo` ends with on DuckDB: where the warehouse is and how to query it."""
+    return f"warehouse: {warehouse.duckdb_path()}\n  query a published mart: {duckdb_query_hint()}"
+
+
 def render_status(last: int = 10, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     lines = [f"warehouse: {warehouse.describe()}"]
@@ -153,6 +168,8 @@ def render_status(last: int = 10, now: datetime | None = None) -> str:
             if current
             else "current release: none published yet (run `elt release` after `dbt build`)"
         )
+        if current and warehouse.target() == "duckdb":
+            lines.append(f"  query it: {duckdb_query_hint()}")
         for release_id, released_at, status, passed, total, failures in releases:
             note = f"  {failures[:120]}" if failures else ""
             lines.append(f"  {release_id}  {status:<9} {passed}/{total} checks at {released_at}{note}")

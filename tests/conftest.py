@@ -280,11 +280,13 @@ class Project:
         (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
         (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
 
-    def run(self, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 900, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         completed = subprocess.run(
             [str(BIN / args[0]), *args[1:]],
             cwd=REPO,
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -298,8 +300,10 @@ class Project:
             )
         return completed
 
-    def elt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run("elt", *args, check=check)
+    def elt(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("elt", *args, check=check, env=env)
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("dbt", *args, check=check)
@@ -446,7 +450,9 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         project.dbt("build")
-        project.release_output = project.elt("release").stdout  # type: ignore[attr-defined]
+        # Progress every second (10 s by default), so the tests see the release report it.
+        release = project.elt("release", env={"ELT_PROGRESS_SECONDS": "1"})
+        project.release_output, project.release_log = release.stdout, release.stderr  # type: ignore[attr-defined]
         project.server = server  # type: ignore[attr-defined]
         yield project
     finally:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,50 @@ def set_progress_sink(sink: Callable[[str], None] | None, interval: float | None
     _progress_sink = sink
     if interval is not None:
         PROGRESS_INTERVAL_SECONDS = interval
+
+
+class Ticker:
+    """Progress of a step that counts its work (checks done out of total, say): `update()` after
+    each unit; a line goes to the sink at most every PROGRESS_INTERVAL_SECONDS."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self._last = self.started
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def update(self, line: Callable[[], str]) -> None:
+        now = time.monotonic()
+        if _progress_sink is None or now - self._last < PROGRESS_INTERVAL_SECONDS:
+            return
+        self._last = now
+        _progress_sink(line())
+
+
+@contextmanager
+def heartbeat(label: str) -> Iterator[None]:
+    """Progress of a step that cannot count its work (a dbt subprocess, say): every
+    PROGRESS_INTERVAL_SECONDS while it runs, `<label>: still running after Ns`."""
+    sink, interval = _progress_sink, PROGRESS_INTERVAL_SECONDS
+    if sink is None:
+        yield
+        return
+    done = threading.Event()
+    started = time.monotonic()
+
+    def beat() -> None:
+        while not done.wait(max(interval, 0.05)):
+            sink(f"{label}: still running after {time.monotonic() - started:.0f}s")
+
+    thread = threading.Thread(target=beat, name=f"heartbeat {label}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 @dataclass

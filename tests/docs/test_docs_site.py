@@ -35,8 +35,16 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def docs_output(built_project: Project) -> str:
-    """`elt docs` run once for the module's tests (dbt docs generate takes a while)."""
-    return built_project.elt("docs").stdout
+    """`elt docs` run once for the module's tests (dbt docs generate takes a while), with a
+    progress line every second (its log: `built_project.docs_log`)."""
+    result = built_project.elt("docs", env={"ELT_PROGRESS_SECONDS": "1"})
+    built_project.docs_log = result.stderr  # type: ignore[attr-defined]
+    return result.stdout
+
+
+def test_docs_build_reports_progress_while_dbt_runs(built_project: Project, docs_output: str) -> None:
+    log = built_project.docs_log  # type: ignore[attr-defined]
+    assert re.search(r"docs: dbt docs generate: still running after \d+s", log), log[-2000:]
 
 
 def test_analyst_finds_a_mart_and_its_column_descriptions(built_project: Project, docs_output: str) -> None:

@@ -44,3 +44,14 @@ def test_the_release_report_reads_offline(built_project: Project) -> None:
             assert all(url.startswith("file:") for url in requests), requests
         finally:
             browser.close()
+
+
+def test_the_release_reports_its_progress_in_the_log(built_project: Project) -> None:
+    """A cron log is not silent while the checks run: tables checked out of the total, with the
+    expectations evaluated so far, at the progress interval (1 s here), as JSON log lines."""
+    log = built_project.release_log  # type: ignore[attr-defined]
+    lines = re.findall(r"release: (\d+)/(\d+) tables checked, [\d,]+ expectations evaluated", log)
+    assert lines, log[-2000:]
+    done, total = (int(n) for n in lines[-1])
+    assert 0 < done < total
+    assert '"logger": "elt.progress"' in log or "elt.progress" in log
