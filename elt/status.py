@@ -74,7 +74,13 @@ def freshness_rules() -> list[Freshness]:
                     field,
                     _period(freshness.get("warn_after")),
                     _period(freshness.get("error_after")),
-                    [t["name"] for t in source.get("tables", [])],
+                    # A table that opts out (`freshness: null`, e.g. a periodic sweep) is not
+                    # the source's freshness.
+                    [
+                        t["name"]
+                        for t in source.get("tables", [])
+                        if "freshness" not in (t.get("config") or {}) or (t.get("config") or {})["freshness"]
+                    ],
                 )
             )
     return rules

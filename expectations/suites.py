@@ -40,6 +40,31 @@ def _at_least(column_a: str, column_b: str) -> Any:
 
 APPOINTMENT_STATUSES = ("pending", "completed", "no_show", "rescheduled", "cancelled", "unknown")
 
+# Shopify's displayFinancialStatus and displayFulfillmentStatus, lowercased by staging.
+ECOMMERCE_FINANCIAL_STATUSES = (
+    "pending",
+    "authorized",
+    "partially_paid",
+    "paid",
+    "partially_refunded",
+    "refunded",
+    "voided",
+    "expired",
+)
+ECOMMERCE_FULFILLMENT_STATUSES = (
+    "unfulfilled",
+    "partially_fulfilled",
+    "fulfilled",
+    "fulfillment_not_required",
+    "in_progress",
+    "on_hold",
+    "open",
+    "pending_fulfillment",
+    "request_declined",
+    "restocked",
+    "scheduled",
+)
+
 MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_offices",
@@ -446,6 +471,185 @@ MARTS: list[TableExpectations] = [
         extra=(
             e.ExpectColumnValuesToMatchRegex(column="incident_key", regex=r"^.+-.+$"),
             _at_least("as_of", "open_since"),
+        ),
+    ),
+    # Shopify orders (dbt/models/marts/ecommerce). Keys are `<shop>|<global id>`; test, deleted
+    # and never-paid cancelled orders stay in fct_orders, flagged, and are never revenue.
+    TableExpectations(
+        table="fct_orders",
+        layer="marts",
+        source="ecommerce",
+        primary_key=("order_key",),
+        not_null=(
+            "order_id",
+            "shop",
+            "is_test",
+            "is_deleted",
+            "is_cancelled",
+            "is_revenue",
+            "line_items_read",
+            "line_items_complete",
+            "line_items_landed",
+            "has_all_line_items",
+            "gross_amount",
+            "discount_amount",
+            "refund_amount",
+            "net_amount",
+            "current_revenue_amount",
+            "dlt_load_id",
+        ),
+        non_negative=(
+            "line_items_landed",
+            "current_line_item_count",
+            "removed_line_item_count",
+            "units_sold",
+            "current_units",
+            "refund_count",
+            "subtotal_amount",
+            "total_discounts_amount",
+            "tax_amount",
+            "total_amount",
+            "current_total_amount",
+            "total_refunded_amount",
+            "gross_amount",
+            "discount_amount",
+            "order_discount_amount",
+            "refund_amount",
+            "current_revenue_amount",
+        ),
+        accepted_values={
+            "financial_status": ECOMMERCE_FINANCIAL_STATUSES,
+            "fulfillment_status": ECOMMERCE_FULFILLMENT_STATUSES,
+        },
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="order_key", regex=r"^.+\|gid://shopify/Order/[0-9]+$"),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["shop", "order_id"]),
+            # Every line item the loader read landed in staging, and it read them to the end:
+            # an order cut off at a page of its nested line items must never be released.
+            e.ExpectColumnPairValuesToBeEqual(column_A="line_items_landed", column_B="line_items_read"),
+            e.ExpectColumnValuesToBeInSet(column="line_items_complete", value_set=[True]),
+            e.ExpectColumnValuesToBeInSet(column="has_all_line_items", value_set=[True]),
+            _at_least("line_items_landed", "current_line_item_count"),
+            _at_least("line_items_landed", "removed_line_item_count"),
+            # Test and deleted orders are never revenue; a cancelled order has its time.
+            e.ExpectColumnValuesToBeInSet(
+                column="is_revenue", value_set=[False], row_condition=Column("is_test") == True
+            ),
+            e.ExpectColumnValuesToBeInSet(
+                column="is_revenue", value_set=[False], row_condition=Column("is_deleted") == True
+            ),
+            _not_null_when("cancelled_at", Column("is_cancelled") == True),
+            # A revenue order has a day to count on.
+            _not_null_when("order_date", Column("is_revenue") == True),
+        ),
+    ),
+    TableExpectations(
+        table="fct_order_items",
+        layer="marts",
+        source="ecommerce",
+        primary_key=("line_item_key",),
+        not_null=(
+            "line_item_id",
+            "order_key",
+            "order_id",
+            "shop",
+            "quantity",
+            "current_quantity",
+            "refunded_quantity",
+            "edit_removed_quantity",
+            "sold_quantity",
+            "is_removed",
+            "gross_amount",
+            "discount_amount",
+            "refund_amount",
+            "net_amount",
+            "current_revenue_amount",
+            "dlt_load_id",
+        ),
+        non_negative=(
+            "quantity",
+            "current_quantity",
+            "refunded_quantity",
+            "edit_removed_quantity",
+            "sold_quantity",
+            "original_unit_price",
+            "discounted_unit_price",
+            "total_discount_amount",
+            "gross_amount",
+            "discount_amount",
+            "refund_amount",
+            "current_revenue_amount",
+        ),
+        extra=(
+            e.ExpectCompoundColumnsToBeUnique(column_list=["shop", "line_item_id"]),
+            # Units: what is left and what was refunded are both part of what was ordered, and
+            # a unit sold is one not removed by an edit.
+            _at_least("quantity", "current_quantity"),
+            _at_least("quantity", "refunded_quantity"),
+            _at_least("quantity", "sold_quantity"),
+            _at_least("sold_quantity", "current_quantity"),
+            _at_least("gross_amount", "discount_amount"),
+            # A removed item has nothing left on the order, so no current revenue.
+            e.ExpectColumnValuesToBeInSet(
+                column="current_quantity", value_set=[0], row_condition=Column("is_removed") == True
+            ),
+        ),
+    ),
+    TableExpectations(
+        table="fct_shop_revenue_daily",
+        layer="marts",
+        source="ecommerce",
+        primary_key=("revenue_date", "shop"),
+        not_null=(
+            "shop_revenue_day_key",
+            "order_count",
+            "gross_revenue",
+            "discounts",
+            "refunds",
+            "net_revenue",
+            "refund_count",
+            "refunded_total_amount",
+        ),
+        # net_revenue may be negative: a day of refunds only.
+        non_negative=(
+            "order_count",
+            "gross_revenue",
+            "discounts",
+            "refunds",
+            "refund_count",
+            "refunded_total_amount",
+            "average_order_value",
+        ),
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="shop_revenue_day_key"),
+            # A day is listed for its orders or its refunds.
+            e.ExpectColumnValuesToBeBetween(
+                column="order_count", min_value=1, row_condition=Column("refund_count") == 0
+            ),
+            _not_null_when("average_order_value", Column("order_count") > 0),
+        ),
+    ),
+    TableExpectations(
+        table="fct_orders_by_status_daily",
+        layer="marts",
+        source="ecommerce",
+        primary_key=("order_date", "shop", "financial_status", "fulfillment_status"),
+        not_null=(
+            "order_status_day_key",
+            "order_count",
+            "cancelled_order_count",
+            "total_amount",
+            "current_total_amount",
+        ),
+        non_negative=("cancelled_order_count", "total_amount", "current_total_amount"),
+        accepted_values={
+            "financial_status": (*ECOMMERCE_FINANCIAL_STATUSES, "unknown"),
+            "fulfillment_status": (*ECOMMERCE_FULFILLMENT_STATUSES, "unknown"),
+        },
+        between={"order_count": (1, None)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="order_status_day_key"),
+            _at_least("order_count", "cancelled_order_count"),
         ),
     ),
 ]

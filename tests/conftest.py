@@ -447,8 +447,13 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
         project.use_simulator(server, "incidents")
+        project.use_simulator(server, "ecommerce")
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
+        # The shops as loaded (tests tick the shared server later).
+        project.shopify_orders = {  # type: ignore[attr-defined]
+            shop: world.records() for shop, world in server.simulators["ecommerce"].worlds.items()
+        }
         project.dbt("build")
         # Progress every second (10 s by default), so the tests see the release report it.
         release = project.elt("release", env={"ELT_PROGRESS_SECONDS": "1"})

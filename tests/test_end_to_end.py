@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,8 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
     server = built_project.server  # type: ignore[attr-defined]
     before = project.scalar("select count(*) from analytics.fct_appointments")
     tick = server.simulator.tick(1)
+    shops = server.simulators["ecommerce"]
+    shops.tick(1)
 
     load = project.elt("load").stdout
     project.build()
@@ -218,6 +221,12 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
     published = dict(project.query("select appointment_key, status_code from analytics.fct_appointments"))
     for office, record in changed:
         assert published[f"{office}-{record['appointmentID']}"] == int(record["status"])
+    # Shopify: every order the day changed is published as the shop has it now.
+    orders = dict(project.query("select order_id, updated_at from analytics.fct_orders where not is_deleted"))
+    for shop, world in shops.worlds.items():
+        for record in world.records():
+            if record["updatedAt"].startswith(day):
+                assert orders[record["id"]].strftime("%Y-%m-%dT%H:%M:%SZ") == record["updatedAt"], shop
     releases = project.query("select status from quality.release_history order by released_at")
     assert releases[-2:] == [("published",), ("published",)]
     # GX's data docs index lists both releases' results, one page per table and release.
@@ -277,3 +286,24 @@ def test_dbt_on_duckdb_leaves_the_machine_usable(built_project: Project) -> None
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert 0.35 * total <= limit <= 0.45 * total, (row, total)
     assert row["temp_directory"] == f"{built_project.warehouse}.tmp"
+
+
+def test_shopify_revenue_net_of_refunds_is_one_query_on_a_published_mart(built_project: Project) -> None:
+    """Both shops land whole and publish: the orders and their totals are the shops' own, and
+    revenue per day net of discounts and refunds is read from one mart."""
+    shops = built_project.shopify_orders  # type: ignore[attr-defined]
+    for shop, records in shops.items():
+        published = built_project.query(
+            "select count(*), sum(total_amount), bool_and(has_all_line_items) from analytics.fct_orders "
+            f"where shop = '{shop}' and not is_deleted"
+        )[0]
+        expected_total = sum(Decimal(r["totalPriceSet"]["shopMoney"]["amount"]) for r in records)
+        assert published == (len(records), expected_total, True), shop
+    daily = built_project.query(
+        "select shop, sum(gross_revenue), sum(discounts), sum(refunds), sum(net_revenue) "
+        "from analytics.fct_shop_revenue_daily group by shop order by shop"
+    )
+    assert [row[0] for row in daily] == sorted(shops)
+    for _shop, gross, discounts, refunds, net in daily:
+        assert net == gross - discounts - refunds and gross > 0
+    assert sum(row[3] for row in daily) > 0, "the sandbox's shops have refunds"

@@ -39,6 +39,10 @@ class Landing:
 
     scope_column: str  # `_office`, `_workspace` ...
     extra_columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # e.g. `_office_timezone`
+    # What the loader knows about one record that the API did not say (how many nested items it
+    # read, say): the reader puts these keys on the record, and they land in their own columns
+    # (declared in `extra_columns`), out of `record`, which stays the API's own.
+    record_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> dict[str, dict[str, Any]]:
@@ -72,6 +76,7 @@ class Landing:
         extra = lineage or {}
         return [
             {
+                **{name: record.pop(name, None) for name in self.record_columns},
                 "record": record,
                 self.scope_column: scope,
                 **extra,
