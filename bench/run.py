@@ -20,6 +20,11 @@ the machine and the git commit, so runs can be compared):
   office needs at least 60 * floor((R_o - 1) / L) s; offices have separate keys and load
   concurrently, so the run's floor is the largest office's. The per-day limit only binds if
   R_o exceeds it (then no run can finish in one day; the bench keeps R_o below it and says so).
+- ecommerce: orders/s of `elt load ecommerce` against the Shopify simulator (two shops) with the
+  cost bucket out of the way, by the bulk backfill and by the cursor walk (every nested
+  connection paged to its end); then the cursor walk at Shopify's standard bucket (2,000 points
+  refilled at 100/s) against its floor: the points the queries actually cost, less the full
+  bucket at the start, over the restore rate (from the simulator's request log), busiest shop.
 - dbt: `dbt build` of the whole project (both sources), as the schedules run it (without unit
   tests: `--exclude-resource-type unit_test`), on a fresh warehouse at two sizes s and 2s (full
   run: PestRoutes at scale 2 and 4 beside 1,500 and 3,000 service-export files, 12.9 and 25.8
@@ -68,6 +73,9 @@ UNLIMITED = 1_000_000_000  # reads per minute / per day: the limits switched off
 
 # Sizes: (quick, full). Chosen so the quick run stays under 5 minutes on 2 busy cores.
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    # Shopify: two shops of about 600 x scale orders. The rate-limited read is a cursor walk over
+    # every order at Shopify's standard bucket (2,000 points, 100 per second).
+    "ecommerce": ({"scale": 1.0}, {"scale": 4.0}),
     "pestroutes_extract": ({"offices": 3, "scale": 1.0}, {"offices": 3, "scale": 4.0}),
     # At these scales every office needs 50 requests (a search and a get per entity): the floor
     # is 60 s x floor(49 / 25) = 60 s (quick) and 60 s x floor(49 / 15) = 180 s (full).
@@ -96,7 +104,7 @@ DBT_BUILD = ["build", "--quiet", "--exclude-resource-type", "unit_test"]
 # read all of RAW to audit the incremental merges and run in the daily build only. The
 # incremental builds are timed as it (the full build is the daily one).
 DBT_BUILD_INCREMENTAL = [*DBT_BUILD, "--exclude", "tag:raw_audit"]
-BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "dbt", "service_csv")
+BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "ecommerce", "dbt", "service_csv")
 
 
 # ------------------------------------------------------------------------------------------
@@ -392,6 +400,94 @@ def bench_pestroutes_rate_limited(work: Path, size: dict[str, Any]) -> dict[str,
 
 
 # ------------------------------------------------------------------------------------------
+# Shopify: orders/s with the cost bucket out of the way, and the cursor walk against its floor
+# ------------------------------------------------------------------------------------------
+
+
+def _shop_project(root: Path, sandbox: Any, backfill: str) -> dict[str, str]:
+    """A project whose only source is the sandbox's Shopify shops, read by `backfill`."""
+    from sandbox.ecommerce.spec import SPEC
+    from sandbox.framework import LoaderContext
+
+    env = project_env(root, sandbox, {}, None)
+    context = LoaderContext(
+        server_url=sandbox.url,
+        mount_url=sandbox.mount_url("ecommerce"),
+        seed=SEED,
+        scale=sandbox.simulators["ecommerce"].scale,
+        options={},
+        state={},
+    )
+    secrets = []
+    for section, values in SPEC.loader_sections(context).items():
+        secrets.append(f"[{section}]\n" + "".join(f'{k} = "{v}"\n' for k, v in values.items()))
+    dlt_dir = root / ".dlt"
+    (dlt_dir / "secrets.toml").write_text("\n".join(secrets))
+    with (dlt_dir / "config.toml").open("a") as config:
+        config.write(f'\n[sources.ecommerce]\nbackfill = "{backfill}"\n')
+    return env
+
+
+def _shop_orders(sandbox: Any) -> int:
+    return sum(world.counts()["orders"] for world in sandbox.simulators["ecommerce"].worlds.values())
+
+
+def bench_ecommerce(work: Path, size: dict[str, Any]) -> dict[str, Any]:
+    from sandbox.server import start_sandbox_server
+
+    results: dict[str, Any] = {**size}
+    # 1. Limits off (a bucket that never runs dry): what the loader itself costs per order, by
+    #    the bulk backfill and by the cursor walk (every nested connection read to its end).
+    sandbox = start_sandbox_server(
+        seed=SEED,
+        scale=size["scale"],
+        simulators=("ecommerce",),
+        ecommerce={"bucket_size": 10**9, "restore_rate": 1e9},
+    )
+    try:
+        orders = _shop_orders(sandbox)
+        results["orders"] = orders
+        for backfill in ("bulk", "pages"):
+            env = _shop_project(work / f"ecommerce_{backfill}", sandbox, backfill)
+            seconds, stdout = timed(
+                [str(BIN / "elt"), "load", "ecommerce"], env, f"elt load ecommerce {backfill}"
+            )
+            landed = raw_rows(env).get("raw_ecommerce", 0)
+            results[f"{backfill}_load_seconds"] = round(seconds, 2)
+            results[f"{backfill}_orders_per_second"] = round(orders / seconds)
+            results[f"{backfill}_raw_rows"] = landed
+    finally:
+        sandbox.stop()
+    # 2. Shopify's standard bucket: the cursor walk can go no faster than the bucket refills
+    #    what the queries actually cost, less what the full bucket holds at the start.
+    sandbox = start_sandbox_server(seed=SEED, scale=size["scale"], simulators=("ecommerce",))
+    try:
+        env = _shop_project(work / "ecommerce_limited", sandbox, "pages")
+        seconds, stdout = timed([str(BIN / "elt"), "load", "ecommerce"], env, "elt load ecommerce limited")
+        simulator = sandbox.simulators["ecommerce"]
+        floors = {}
+        for shop in simulator.worlds:
+            log = [e for e in simulator.request_log(shop) if e.get("operation") == "graphql"]
+            spent = sum(e.get("actual_cost") or 0 for e in log)
+            bucket = simulator.state()["shops"]
+            status = next(b["bucket"] for b in bucket if b["name"] == shop)
+            floors[shop] = max(0.0, spent - status["maximumAvailable"]) / status["restoreRate"]
+        throttled = sum(c["throttled"] for c in simulator.state()["counts"].values())
+    finally:
+        sandbox.stop()
+    floor = max(floors.values())
+    results.update(
+        limited_load_seconds=round(seconds, 2),
+        floor_seconds=round(floor, 2),
+        floor_rule="(actual cost charged - bucket size) / restore rate, busiest shop",
+        load_vs_floor=round(seconds / floor, 3) if floor else None,
+        throttled_requests=throttled,
+        **_load_summary(stdout),
+    )
+    return results
+
+
+# ------------------------------------------------------------------------------------------
 # dbt: full build at two scales, incremental build after a 1 % change
 # ------------------------------------------------------------------------------------------
 
@@ -598,6 +694,19 @@ def table(results: dict[str, Any]) -> list[str]:
                 "  of which API span",
                 f"{r['extract_vs_floor']}x floor",
                 f"{r['extract_seconds']} s (target <= 1.2x)",
+            ),
+        ]
+    if "ecommerce" in results:
+        r = results["ecommerce"]
+        where = f"scale {r['scale']}, {r['orders']:,} orders in 2 shops, bucket out of the way"
+        rows += [
+            ("ecommerce bulk backfill", f"{r['bulk_orders_per_second']:,} orders/s", where),
+            ("ecommerce cursor walk", f"{r['pages_orders_per_second']:,} orders/s", where),
+            (
+                "ecommerce at Shopify's bucket",
+                f"{r['load_vs_floor']}x floor",
+                f"{r['limited_load_seconds']} s, floor {r['floor_seconds']} s (2,000 points, 100/s); "
+                f"{r['throttled_requests']} throttled",
             ),
         ]
     if "dbt" in results:
