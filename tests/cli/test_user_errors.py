@@ -29,7 +29,8 @@ def offline_project(tmp_path: Path) -> Project:
 
 def test_unknown_source(tmp_path: Path) -> None:
     line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
-    assert line == "error: unknown source salesforce; known sources: pestroutes, service_csv, incidents"
+    known = "pestroutes, service_csv, incidents, ecommerce"
+    assert line == f"error: unknown source salesforce; known sources: {known}"
 
 
 def test_unknown_entity_and_office(tmp_path: Path) -> None:
