@@ -7,6 +7,7 @@ declared in the dbt sources YAML (the same ones `dbt source freshness` uses).
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from dataclasses import dataclass
@@ -102,9 +103,9 @@ def _age(delta: timedelta) -> str:
 def duckdb_query_hint(sql: str = "select * from analytics.fct_appointments limit 5") -> str:
     """A command that reads a published mart from anywhere: the interpreter and the warehouse file
     by absolute path (a relative one, run from another folder, opens a new empty database)."""
-    db = str(warehouse.duckdb_path())
-    code = f"import duckdb; duckdb.connect({db!r}, read_only=True).sql({sql!r}).show()"
-    return f"{sys.executable} -c {shlex.quote(code)}"
+    db = json.dumps(str(warehouse.duckdb_path()))  # double-quoted: the shell's quotes stay simple
+    code = f"import duckdb; duckdb.connect({db}, read_only=True).sql({json.dumps(sql)}).show()"
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
 
 
 def demo_hint() -> str:
