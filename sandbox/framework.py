@@ -147,6 +147,49 @@ class RequestLog:
             self._entries.clear()
 
 
+# The answer of `shared_admin` for a route it does not serve: the simulator's own routes go on.
+NOT_SHARED = object()
+
+
+def admin_int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise AdminError(f"{name} must be an integer, got {value!r}") from error
+
+
+def shared_admin(
+    simulator: Any, method: str, route: str, args: Mapping[str, str], body: Mapping[str, Any]
+) -> Any:
+    """The admin routes every simulator serves the same way, filtered by its fault fields (office,
+    workspace, shop, endpoint ...): `GET requests`, `POST requests/clear`, `POST faults`, `GET
+    faults`, `POST faults/clear`. Any other route: NOT_SHARED.
+
+    `simulator` has a `FaultQueue` as `_faults` and `request_log(**fields)`, `clear_requests()`,
+    `add_fault(kind, count, **fields)`, `faults()` and `clear_faults()`."""
+    fields = simulator._faults.fields
+    if (method, route) == ("GET", "requests"):
+        return simulator.request_log(**{name: args.get(name) for name in fields})
+    if (method, route) == ("POST", "requests/clear"):
+        simulator.clear_requests()
+        return {"cleared": True}
+    if (method, route) == ("POST", "faults"):
+        if "kind" not in body:
+            raise AdminError('a fault needs a "kind"')
+        rule = simulator.add_fault(
+            str(body["kind"]),
+            admin_int(body.get("count", 1), "count"),
+            **{name: body.get(name) for name in fields},
+        )
+        return {"queued": rule.as_dict(), "faults": simulator.faults()}
+    if (method, route) == ("GET", "faults"):
+        return simulator.faults()
+    if (method, route) == ("POST", "faults/clear"):
+        simulator.clear_faults()
+        return {"cleared": True}
+    return NOT_SHARED
+
+
 # --------------------------------------------------------------------------------------------
 # Options: the generic `--set <source>.<option>=<value>` mechanism
 # --------------------------------------------------------------------------------------------

@@ -59,12 +59,14 @@ from sandbox.ecommerce.shops import (
     issued_token,
 )
 from sandbox.framework import (
+    NOT_SHARED,
     AdminError,
     FaultQueue,
     FaultRule,
     RequestLog,
     SimResponse,
     json_response,
+    shared_admin,
     simulated_date,
 )
 
@@ -353,26 +355,9 @@ class EcommerceSimulator:
 
     def admin(self, method: str, route: str, args: Mapping[str, str], body: Mapping[str, Any]) -> Any:
         """The admin API below `/_sandbox/ecommerce/`."""
-        if (method, route) == ("GET", "requests"):
-            return self.request_log(args.get("shop"), args.get("operation"))
-        if (method, route) == ("POST", "requests/clear"):
-            self.clear_requests()
-            return {"cleared": True}
-        if (method, route) == ("POST", "faults"):
-            if "kind" not in body:
-                raise AdminError('a fault needs a "kind"')
-            rule = self.add_fault(
-                str(body["kind"]),
-                _int(body.get("count", 1), "count"),
-                body.get("shop"),
-                body.get("operation"),
-            )
-            return {"queued": rule.as_dict(), "faults": self.faults()}
-        if (method, route) == ("GET", "faults"):
-            return self.faults()
-        if (method, route) == ("POST", "faults/clear"):
-            self.clear_faults()
-            return {"cleared": True}
+        shared = shared_admin(self, method, route, args, body)
+        if shared is not NOT_SHARED:
+            return shared
         if (method, route) == ("POST", "bucket"):
             self.set_bucket(_float(body.get("available"), "available"), body.get("shop"))
             return {"shops": self.state()["shops"]}
@@ -788,13 +773,6 @@ def _graphql_request(
         return None
     name = parsed.get("operationName")
     return parsed["query"], variables, name if isinstance(name, str) and name else None
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as error:
-        raise AdminError(f"{name} must be an integer, got {value!r}") from error
 
 
 def _float(value: Any, name: str) -> float:

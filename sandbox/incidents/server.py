@@ -25,12 +25,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from sandbox.framework import (
+    NOT_SHARED,
     AdminError,
     FaultQueue,
     FaultRule,
     RequestLog,
     SimResponse,
+    admin_int,
     json_response,
+    shared_admin,
     simulated_date,
 )
 from sandbox.incidents.generator import CATEGORIES, DEFAULT_MODES, MODES, IncidentWorld, Record
@@ -353,28 +356,11 @@ class IncidentsSimulator:
 
     def admin(self, method: str, route: str, args: Mapping[str, str], body: Mapping[str, Any]) -> Any:
         """The admin API below `/_sandbox/incidents/`."""
-        if (method, route) == ("GET", "requests"):
-            return self.request_log(args.get("workspace"), args.get("endpoint"))
-        if (method, route) == ("POST", "requests/clear"):
-            self.clear_requests()
-            return {"cleared": True}
-        if (method, route) == ("POST", "faults"):
-            if "kind" not in body:
-                raise AdminError('a fault needs a "kind"')
-            rule = self.add_fault(
-                str(body["kind"]),
-                _int(body.get("count", 1), "count"),
-                body.get("workspace"),
-                body.get("endpoint"),
-            )
-            return {"queued": rule.as_dict(), "faults": self.faults()}
-        if (method, route) == ("GET", "faults"):
-            return self.faults()
-        if (method, route) == ("POST", "faults/clear"):
-            self.clear_faults()
-            return {"cleared": True}
+        shared = shared_admin(self, method, route, args, body)
+        if shared is not NOT_SHARED:
+            return shared
         if (method, route) == ("POST", "rate_limit"):
-            per_minute = _int(body.get("requests_per_minute"), "requests_per_minute")
+            per_minute = admin_int(body.get("requests_per_minute"), "requests_per_minute")
             self.set_rate_limit(per_minute, body.get("workspace"))
             return {"workspaces": self.state()["workspaces"]}
         if (method, route) == ("GET", "keys"):
@@ -553,10 +539,3 @@ class IncidentsSimulator:
             http_status=http_status,
             returned=returned,
         )
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as error:
-        raise AdminError(f"{name} must be an integer, got {value!r}") from error

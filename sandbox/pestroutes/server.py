@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sandbox.framework import AdminError, FaultQueue, FaultRule, RequestLog, SimResponse
+from sandbox.framework import (
+    NOT_SHARED,
+    AdminError,
+    FaultQueue,
+    FaultRule,
+    RequestLog,
+    SimResponse,
+    admin_int,
+    shared_admin,
+)
 from sandbox.offices import OfficeSpec
 from sandbox.pestroutes.fields import FIELDS
 from sandbox.pestroutes.generator import OfficeWorld, Record, simulated_date
@@ -296,13 +305,6 @@ def _error_page(status: int, reason: str) -> SimResponse:
     return SimResponse(status, body.encode(), headers)
 
 
-def _admin_int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as error:
-        raise AdminError(f"{name} must be an integer, got {value!r}") from error
-
-
 def _json_response(payload: Any, status: int = 200) -> SimResponse:
     body = json.dumps(payload, separators=(",", ":")).encode()
     return SimResponse(status, body, {"Content-Type": "application/json"})
@@ -486,27 +488,9 @@ class PestRoutesSimulator:
                 return self.touch(float(fraction))
             except (TypeError, ValueError) as error:
                 raise AdminError(f"fraction must be a number in (0, 1], got {fraction!r}") from error
-        if (method, route) == ("GET", "requests"):
-            return self.request_log(args.get("office"), args.get("endpoint"), args.get("action"))
-        if (method, route) == ("POST", "requests/clear"):
-            self.clear_requests()
-            return {"cleared": True}
-        if (method, route) == ("POST", "faults"):
-            if "kind" not in body:
-                raise AdminError('a fault needs a "kind"')
-            rule = self.add_fault(
-                str(body["kind"]),
-                _admin_int(body.get("count", 1), "count"),
-                office=body.get("office"),
-                endpoint=body.get("endpoint"),
-                action=body.get("action"),
-            )
-            return {"queued": rule.as_dict(), "faults": self.faults()}
-        if (method, route) == ("GET", "faults"):
-            return self.faults()
-        if (method, route) == ("POST", "faults/clear"):
-            self.clear_faults()
-            return {"cleared": True}
+        shared = shared_admin(self, method, route, args, body)
+        if shared is not NOT_SHARED:
+            return shared
         if (method, route) == ("POST", "latency"):
             self.set_latency(float(body.get("seconds", 0)))
             return {"latency": self.latency}
@@ -514,8 +498,8 @@ class PestRoutesSimulator:
             per_minute, per_day = body.get("reads_per_minute"), body.get("reads_per_day")
             self.set_budget(
                 body.get("office"),
-                None if per_minute is None else _admin_int(per_minute, "reads_per_minute"),
-                None if per_day is None else _admin_int(per_day, "reads_per_day"),
+                None if per_minute is None else admin_int(per_minute, "reads_per_minute"),
+                None if per_day is None else admin_int(per_day, "reads_per_day"),
             )
             return {"offices": self.state()["offices"]}
         raise AdminError(f"no admin route {method} /_sandbox{self.prefix}/{route}")
