@@ -210,3 +210,33 @@ def test_the_lag_catches_late_commits_and_the_key_sets_find_hard_deletes(
         without = landed_versions(eager, table)
         missed += sum(1 for key in late.get(table, ()) if not same_instant(without.get(key), truth.get(key)))
     assert missed > 0
+
+
+def test_a_load_killed_while_writing_then_rerun_lands_the_source_exactly(
+    tmp_path: Path, source: AppSource
+) -> None:
+    """SIGKILL while the package is half written to the warehouse, a day of changes, then a
+    rerun: the rerun finishes the killed package first, and RAW then holds the source exactly
+    (current versions, key sets) as if nothing had been interrupted."""
+    from tests.reliability.test_crashes import kill_when
+
+    project = app_project(tmp_path / "p", {"app": source.reader_url})
+    root = project.root / "pipelines" / "app_db"
+
+    def writing() -> bool:
+        jobs = "load/normalized/*/{}/*"
+        return any(root.glob(jobs.format("new_jobs"))) and any(
+            root.glob(jobs.format("completed_jobs")) or root.glob(jobs.format("started_jobs"))
+        )
+
+    kill_when(project, ["elt", "load", "app_db"], "during the warehouse write", writing)
+    source.tick()
+    rerun = project.elt("load", "app_db")
+    assert "app_db: finishing an interrupted load" in rerun.stderr
+    for table in TABLES:
+        truth = source.versions(table)
+        have = landed_versions(project, table)
+        assert set(truth) <= set(have), table
+        assert all(same_instant(have[key], value) for key, value in truth.items()), table
+        keys = {r[0] for r in project.query(f"select id from raw_app_db.keys_{table}")}
+        assert keys == set(truth), table
