@@ -17,6 +17,11 @@ at the end), into a fresh DuckDB warehouse:
    every kind of change), then `elt load app_db` again, timed, with the rows it read. Its cost
    should follow the change (rows read within the lag), not the tables' size.
 
+Each load also reports its CPU time (the `elt` process, DuckDB's threads included, not
+PostgreSQL's) and `*_source_seconds`, the source's own time in `elt load` (without the process's
+start and the run's record); the host's load average and cores are in the results, since others
+may share the host and the wall times move with them.
+
 Results go to bench/results/app_db.json.
 """
 
@@ -25,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,21 +83,35 @@ def _project(root: Path, reader_url: str) -> dict[str, str]:
     return env
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _load(env: dict[str, str], label: str) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(
         [str(BIN / "elt"), "load", "app_db"], cwd=REPO, env=env, capture_output=True, text=True, check=False
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"{label} failed with exit code {done.returncode}")
     rows = _summary_rows(done.stdout)
+    # `app_db: run <id> ok in 12.3s`: the source's own time, without the process's start (imports)
+    # and the run's recording in ops.load_runs.
+    inside = re.search(r"^app_db: run \S+ \w+ in ([\d.]+)s", done.stdout, re.M)
     print(
-        f"{label}: {seconds:.1f} s, {rows['table_rows']:,} table rows and {rows['key_rows']:,} keys read",
+        f"{label}: {seconds:.1f} s ({cpu:.1f} s CPU in the loader's process), {rows['table_rows']:,} table "
+        f"rows and {rows['key_rows']:,} keys read",
         flush=True,
     )
-    return {"seconds": round(seconds, 2), **rows}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "source_seconds": float(inside.group(1)) if inside else None,
+        **rows,
+    }
 
 
 def _copy_reference(admin_dsn: str, tables: list[str], work: Path) -> dict[str, Any]:
@@ -165,16 +186,23 @@ def main() -> int:
 
     result = {
         "scale": args.scale,
+        # Others share the host: its load (1, 5, 15 minutes) when the run ended, and its cores.
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "cores": os.cpu_count(),
         "bookings": built["rows"]["bookings"],
         "source_rows": built["rows"],
         "source_rows_total": total_rows,
         "full_load_seconds": full["seconds"],
+        "full_load_cpu_seconds": full["cpu_seconds"],
+        "full_load_source_seconds": full["source_seconds"],
         "full_load_rows_per_second": round(total_rows / full["seconds"]),
         "copy_reference_seconds": reference["seconds"],
         "copy_reference_rows_per_second": round(reference["rows"] / reference["seconds"]),
         "full_load_vs_copy": round(reference["seconds"] / full["seconds"], 2),
         "tick_changes": changed,
         "incremental_seconds": incremental["seconds"],
+        "incremental_cpu_seconds": incremental["cpu_seconds"],
+        "incremental_source_seconds": incremental["source_seconds"],
         "incremental_rows_read": incremental["table_rows"],
         "incremental_keys_read": incremental["key_rows"],
         "incremental_rows_per_second": round(incremental["table_rows"] / incremental["seconds"]),

@@ -2,6 +2,7 @@
 
     [sources.app_db]
     lag_minutes = 240                 # re-read this much before each table's watermark
+    parallel = true                   # read a database's tables at once (a connection each)
     [sources.app_db.tables.booking_items]
     cursor = "created_at"             # insert-only: rows are never updated
     [sources.app_db.tables.promotions]
@@ -50,6 +51,11 @@ class Settings:
     # `updated_at` therefore older than the watermark) is caught by re-reading this much.
     lag_minutes: int = 240
     chunk_size: int = 50_000  # rows per arrow batch, the unit the pipeline streams
+    # Read a database's tables at once, in dlt's worker threads (always after all its key sets:
+    # see pipeline.py). Each table being read holds a connection to the source until it is
+    # done, and dlt starts them all while the first ones wait on the source: false reads one
+    # table after another on one connection.
+    parallel: bool = True
     cursors: dict[str, str] = field(default_factory=dict)  # table -> cursor column ("" = whole)
     # The salt dbt hashes PII join keys with (dbt reads it, the loader never uses it): listed
     # here so the tests check it never reaches a log.
@@ -94,6 +100,7 @@ def load_settings() -> Settings:
     return Settings(
         lag_minutes=lag,
         chunk_size=chunk_size,
+        parallel=CONFIG.get_bool("parallel", defaults.parallel),
         cursors=cursors,
         pii_salt=CONFIG.optional_secret("pii_salt"),
     )
