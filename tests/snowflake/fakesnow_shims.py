@@ -118,7 +118,11 @@ def _pii_hash_function(conn: Any) -> None:
     def salted(value: str) -> str:
         return hashlib.sha256(f"fakesnow-salt:{value}".encode()).hexdigest()
 
-    conn._duck_conn.create_function("elt_pii_hash", salted, [sqltypes.VARCHAR], sqltypes.VARCHAR)
+    try:
+        conn._duck_conn.create_function("elt_pii_hash", salted, [sqltypes.VARCHAR], sqltypes.VARCHAR)
+    except Exception as exc:  # noqa: BLE001 - another session of the same database registered it
+        if "already exists" not in str(exc):
+            raise
     conn._elt_pii_hash = True
 
 
@@ -150,8 +154,8 @@ def install() -> None:
     original_execute = FakeSnowflakeCursor.execute
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
-        _pii_hash_function(self._conn)
         try:
+            _pii_hash_function(self._conn)
             replacement = _query_tag_statement(self._conn, command)
             if replacement is not None:
                 return original_execute(self, replacement)
