@@ -11,7 +11,10 @@ export PATH := $(BIN):$(PATH)
 # ELT_TARGET=postgres without ELT_PG_HOST: use the throwaway server of `make pg-up` (its settings
 # file), which `make demo` starts when none runs. A user with their own server sets ELT_PG_*.
 PG_STATE := $(or $(ELT_PG_STATE_DIR),$(CURDIR)/.pg)
-PGENV := if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ] && [ -f "$(PG_STATE)/env" ]; then source "$(PG_STATE)/env"; fi;
+# On PostgreSQL, dbt's PII salt (sources.app_db.pii_salt) reaches the session as a setting
+# (PGOPTIONS), never the SQL: run plain `dbt` with `export PGOPTIONS="$(python -m elt.pii pgoptions)"`.
+PII_PGOPTIONS := if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${PGOPTIONS:-}" ]; then export PGOPTIONS="$$($(BIN)/python -m elt.pii pgoptions)"; fi;
+PGENV := if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ] && [ -f "$(PG_STATE)/env" ]; then source "$(PG_STATE)/env"; fi; $(PII_PGOPTIONS)
 
 .PHONY: help install demo test load build release docs status sandbox-up sandbox-down sandbox-tick lint bench chromium clean \
 	test-postgres pg-up pg-down pg-status bench-postgres
@@ -36,6 +39,7 @@ demo: install  ## sandbox -> load -> dbt build -> release -> docs, then print wh
 	if [ "$${ELT_TARGET:-duckdb}" = postgres ] && [ -z "$${ELT_PG_HOST:-}" ]; then $(BIN)/python -m elt.pgserver up; fi; \
 	$(PGENV) \
 	elt sandbox up; \
+	$(PII_PGOPTIONS) \
 	elt load; \
 	dbt build; \
 	elt release; \

@@ -25,6 +25,9 @@ the machine and the git commit, so runs can be compared):
   connection paged to its end); then the cursor walk at Shopify's standard bucket (2,000 points
   refilled at 100/s) against its floor: the points the queries actually cost, less the full
   bucket at the start, over the restore rate (from the simulator's request log), busiest shop.
+- app_db: `elt load app_db` from a generated PostgreSQL application database (about a million
+  bookings) into DuckDB, full and after one simulated day, beside a plain `COPY (SELECT ...) TO
+  STDOUT` of the same tables read into DuckDB in the same run (bench/app_db_bench.py).
 - dbt: `dbt build` of the whole project (both sources), as the schedules run it (without unit
   tests: `--exclude-resource-type unit_test`), on a fresh warehouse at two sizes s and 2s (full
   run: PestRoutes at scale 2 and 4 beside 1,500 and 3,000 service-export files, 12.9 and 25.8
@@ -104,7 +107,7 @@ DBT_BUILD = ["build", "--quiet", "--exclude-resource-type", "unit_test"]
 # read all of RAW to audit the incremental merges and run in the daily build only. The
 # incremental builds are timed as it (the full build is the daily one).
 DBT_BUILD_INCREMENTAL = [*DBT_BUILD, "--exclude", "tag:raw_audit"]
-BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "ecommerce", "dbt", "service_csv")
+BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "ecommerce", "dbt", "service_csv", "app_db")
 
 
 # ------------------------------------------------------------------------------------------
@@ -660,6 +663,17 @@ def bench_service_csv(quick: bool) -> dict[str, Any]:
     return json.loads((RESULTS / "service_csv.json").read_text())
 
 
+def bench_app_db(quick: bool) -> dict[str, Any]:
+    """bench/app_db_bench.py as a subprocess: it starts its own PostgreSQL server."""
+    size = ["--scale", "10"] if quick else []
+    cmd = [sys.executable, str(REPO / "bench" / "app_db_bench.py"), *size]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"app_db bench failed with exit code {done.returncode}")
+    return json.loads((RESULTS / "app_db.json").read_text())
+
+
 # ------------------------------------------------------------------------------------------
 # The table
 # ------------------------------------------------------------------------------------------
@@ -771,6 +785,23 @@ def table(results: dict[str, Any]) -> list[str]:
                     f"{up['unchanged_dbt_seconds']} s",
                 )
             )
+    if "app_db" in results:
+        r = results["app_db"]
+        where = f"{r['source_rows_total']:,} rows, {r['bookings']:,} bookings (PostgreSQL -> DuckDB)"
+        rows += [
+            ("app_db full load", f"{r['full_load_rows_per_second']:,} rows/s", where),
+            (
+                "  vs COPY (SELECT ...) TO STDOUT",
+                f"{r['full_load_vs_copy']}x",
+                f"reference {r['copy_reference_rows_per_second']:,} rows/s (target >= 0.5x)",
+            ),
+            (
+                "app_db incremental after a day",
+                f"{r['incremental_seconds']} s",
+                f"{r['incremental_rows_read']:,} rows read ({r['tick_changes']:,} changed) + "
+                f"{r['incremental_keys_read']:,} keys; {r['incremental_vs_full_time']:.1%} of the full load",
+            ),
+        ]
     width = max(len(a) for a, _, _ in rows) if rows else 10
     value = max(len(b) for _, b, _ in rows) if rows else 10
     return [f"{a:<{width}}  {b:>{value}}  {c}" for a, b, c in rows]
@@ -811,13 +842,13 @@ def main() -> int:
                 continue
             print(f"bench {name} ...", flush=True)
             began = time.perf_counter()
-            if name == "service_csv":
-                result = bench_service_csv(args.quick)
+            if name in ("service_csv", "app_db"):  # standalone scripts writing their own file
+                result = globals()[f"bench_{name}"](args.quick)
             else:
                 result = globals()[f"bench_{name}"](work, SIZES[name][index])
             result["bench_seconds"] = round(time.perf_counter() - began, 1)
             summary["results"][name] = result
-            if name != "service_csv":  # that bench writes its own file
+            if name not in ("service_csv", "app_db"):
                 (RESULTS / f"{name}.json").write_text(
                     json.dumps(
                         {

@@ -21,9 +21,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 MASK = "***"
-# Environment variables whose value is a secret, by name (cloud, warehouse, API and alert keys).
+# Environment variables whose value is a secret, by name (cloud, warehouse, API and alert keys;
+# the PII salt, also as the PostgreSQL session setting PGOPTIONS carries).
 SECRET_ENV_NAME = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|AUTHENTICATION_KEY|ACCESS_KEY|PRIVATE_KEY|API_KEY|CREDENTIALS|WEBHOOK_URL)",
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|AUTHENTICATION_KEY|ACCESS_KEY|PRIVATE_KEY|API_KEY|CREDENTIALS|WEBHOOK_URL"
+    r"|SALT|PGOPTIONS)",
     re.IGNORECASE,
 )
 # Shorter values ("true", "1", a port) are not credentials and would mask unrelated text.

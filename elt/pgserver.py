@@ -4,12 +4,13 @@
 PostgreSQL 15 cluster owned by this repository: initdb'd as the `postgres` OS user when running as
 root (initdb refuses root), data and socket directories under the state directory (default `.pg/`
 at the repo root, `ELT_PG_STATE_DIR` overrides), listening on 127.0.0.1 only on a private port,
-password (SCRAM) authentication everywhere. It creates the `warehouse` database and three roles:
+password (SCRAM) authentication everywhere. It creates the `warehouse` database and four roles:
 
 - `loader`      writes the RAW schemas (dlt creates `raw_<source>`); the transformer can read them
 - `transformer` runs dbt (staging, audit builds, the publish); reads RAW
-- `analyst`     read-only consumer: the published schemas only (`analytics`, `ml`), granted by the
-                release's publish macro
+- `analyst`     read-only consumer of the published `analytics` schema, granted by the release's
+                publish macro (dbt var `release_reader_roles`)
+- `data_scientist` read-only consumer of the published `ml` schema (the feature tables), likewise
 
 Passwords are generated at start and kept only in `<state>/env` (mode 0600, git-ignored, one
 `export ELT_PG_...=` line each), so `source .pg/env` points `elt` and `dbt` (profiles.yml reads the
@@ -39,7 +40,9 @@ from loaders.common.warehouse import REPO_ROOT
 
 STATE_FILE = "state.json"
 ENV_FILE = "env"
-ROLES = {"loader": "LOADER", "transformer": "", "analyst": "ANALYST"}  # role -> ELT_PG_<X>_ prefix
+# role -> ELT_PG_<X>_ prefix of its settings
+ROLES = {"loader": "LOADER", "transformer": "", "analyst": "ANALYST", "data_scientist": "DATA_SCIENTIST"}
+CONSUMER_ROLES = ("analyst", "data_scientist")
 DEFAULT_DATABASE = "warehouse"
 DEFAULT_PORT = 9132  # private: never 5432
 
@@ -170,18 +173,18 @@ class PgServer:
 
 
 def prepare_database(server: PgServer, database: str, copied: bool = False) -> None:
-    """Privileges of the three roles in one database.
+    """Privileges of the roles in one database.
 
     The loader and the transformer may create schemas (dlt creates `raw_<source>`; dbt creates
     staging, audit and published schemas). Whatever the loader creates is readable by the
-    transformer (default privileges, so new RAW tables need no grant). The analyst gets nothing
-    here: the publish macro grants it the published schemas, and PostgreSQL 15 no longer lets
+    transformer (default privileges, so new RAW tables need no grant). The consumers get nothing
+    here: the publish macro grants each its published schema, and PostgreSQL 15 no longer lets
     PUBLIC create in `public`. A copy (`copied`, CREATE DATABASE ... TEMPLATE) keeps everything
     inside the database, but privileges on the database itself belong to it and are granted again.
     """
     statements = [
         f'grant connect, create, temporary on database "{database}" to loader, transformer',
-        f'grant connect on database "{database}" to analyst',
+        *(f'grant connect on database "{database}" to {role}' for role in CONSUMER_ROLES),
     ]
     if not copied:
         statements += [
@@ -376,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             verb = "started" if started else "already running"
             print(
                 f"postgres {verb}: 127.0.0.1:{server.port} (pid {server.pid}), database "
-                f"{DEFAULT_DATABASE}, roles loader/transformer/analyst; settings in {root / ENV_FILE}"
+                f"{DEFAULT_DATABASE}, roles {'/'.join(ROLES)}; settings in {root / ENV_FILE}"
             )
         elif args.command == "down":
             print("postgres stopped" if down(root) else "postgres was not running")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sandbox.app_db.spec import SPEC as APP_DB
 from sandbox.ecommerce.spec import SPEC as ECOMMERCE
 from sandbox.framework import ExternalSpec, MountedSpec, SandboxError, SimulatorSpec
 from sandbox.incidents.spec import SPEC as INCIDENTS
 from sandbox.pestroutes.spec import SPEC as PESTROUTES
 from sandbox.service_csv.spec import SPEC as SERVICE_CSV
 
-SIMULATORS: tuple[SimulatorSpec, ...] = (PESTROUTES, INCIDENTS, ECOMMERCE, SERVICE_CSV)
+SIMULATORS: tuple[SimulatorSpec, ...] = (PESTROUTES, INCIDENTS, ECOMMERCE, SERVICE_CSV, APP_DB)
 
 # Options from before the registry (`elt sandbox up --offices`, `manager.up(s3_port=...)`); a None
 # value for one of them means "do not start that simulator", as `s3_port=None` did.

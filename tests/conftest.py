@@ -12,14 +12,19 @@ transformer / analyst) and gives each project a fresh database on it. The same t
 
 from __future__ import annotations
 
+import ast
 import atexit
+import hashlib
 import itertools
 import os
+import pprint
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import types
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +34,9 @@ import duckdb
 import pytest
 
 from elt import pgserver
+from elt.pii import pgoptions
 from sandbox import registry as sandbox_registry
+from sandbox.app_db import generator as app_db_generator
 from sandbox.framework import LoaderContext
 from sandbox.offices import OfficeSpec, sandbox_offices
 from sandbox.server import start_sandbox_server
@@ -39,9 +46,19 @@ from sandbox.service_csv.generator import CorpusConfig
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TARGET = os.environ.get("ELT_TARGET", "duckdb").strip().lower() or "duckdb"
+# The application database every end-to-end build loads (sandbox/app_db), and the PII salt dbt
+# hashes it with (a secret: tests check it reaches no log).
+APP_DB_SEED = 11
+APP_DB_SCALE = 0.1
+PII_SALT = "pii-salt-of-the-tests-0f3c9a"
 # `dbt build` as the daily schedule runs it (`make build`, docs/cron.example): every model and
 # data test, no unit tests. The session's `built_project` runs plain `dbt build`, unit tests included.
 SCHEDULED_BUILD = ("build", "--exclude-resource-type", "unit_test")
+# The application database's 206 data tests, in a project that never loads it, test empty tables
+# (its models still build, empty, for the release): such projects leave them out of their dbt
+# builds (Project.run adds this), within CI's 20 minutes. built_project and every test that
+# loads the source run them all.
+WITHOUT_APP_DB_TESTS = ("--exclude", "tag:app_db,resource_type:test")
 # The 4-hourly (and on-demand) build: the same minus the data tests tagged raw_audit, which read
 # all of RAW to audit the incremental merges and run in the daily build (docs/cron.example).
 INCREMENTAL_BUILD = (*SCHEDULED_BUILD, "--exclude", "tag:raw_audit")
@@ -143,6 +160,113 @@ def postgres_admin() -> pgserver.PgServer:
     return _PostgresPool.get()
 
 
+# The session's parse (_DbtParse): `dbt parse`, then the profile's connection keys dbt hashed.
+_DBT_PARSE = """
+import sys
+from dbt.cli.main import dbtRunner
+from dbt.config.runtime import load_profile
+if not dbtRunner().invoke(["parse", "--quiet"]).success:
+    sys.exit(1)
+print(repr(sorted(load_profile(".", {}).credentials.connection_info())))
+"""
+
+
+def _profile_checksum(connection_keys: list[tuple[str, Any]]) -> bytes:
+    """The `profile_hash` dbt saves in partial_parse.msgpack: the sorted connection keys and
+    values, pretty-printed, SHA-256 (dbt/parser/manifest.py build_manifest_state_check)."""
+    return hashlib.sha256(pprint.pformat(sorted(connection_keys)).encode()).hexdigest().encode()
+
+
+def _replaced(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replaced(v, old, new) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_replaced(v, old, new) for v in value)
+    return value
+
+
+class _DbtParse:
+    """One `dbt parse` of the working tree per pytest process on DuckDB, which every project's
+    dbt starts from instead of parsing the whole project again (~10 CPU-seconds a project).
+
+    dbt reuses a saved parse (target/partial_parse.msgpack) when its state check passes: same
+    dbt version, --vars, --profile and --target, same dbt_project.yml and env vars it reads, and
+    the same hash of the profile's rendered connection keys; it then re-parses every file whose
+    checksum changed and every file that reads an env var whose value changed. Projects'
+    profiles differ in their DuckDB file only (`path`, and `temp_directory` beside it), which
+    no parse reads (a node's `database` is the file's stem, `warehouse` in every project, and a
+    connection key of its own). The file cannot be the same string in every project: `elt`
+    reads a relative ELT_DUCKDB_PATH from the repository root and runs dbt there. So a project
+    gets the template's saved parse with the profile hash dbt computes for the project's file:
+    the template's connection keys with its file replaced by the project's. Any other
+    difference (the file's name, ELT_DUCKDB_MEMORY_LIMIT, the target) leaves the hashes apart,
+    and dbt parses in full as before. Not on PostgreSQL: a project's database is in every node.
+
+    Pytest imports this file twice (as `conftest`, and as `tests.conftest` for the test
+    modules): shared() is the process's one instance."""
+
+    def __init__(self) -> None:
+        self.tried = False
+        self.msgpack = b""  # the template's partial_parse.msgpack
+        self.checksum = b""  # its profile hash
+        self.keys: list[tuple[str, Any]] = []  # its profile's connection keys
+        self.path = ""  # its DuckDB file, as its profile renders it
+
+    @staticmethod
+    def shared() -> _DbtParse:
+        holder = sys.modules.setdefault("_elt_tests_dbt_parse", types.ModuleType("_elt_tests_dbt_parse"))
+        if not hasattr(holder, "parse"):
+            holder.parse = _DbtParse()  # type: ignore[attr-defined]
+        return holder.parse  # type: ignore[attr-defined]
+
+    def ready(self, build: bool) -> bool:
+        """Whether the template exists; with `build`, made now if it was never tried (once: a
+        project that does not parse fails each project's own dbt, which says why)."""
+        if build and not self.tried:
+            self.tried = True
+            try:
+                self._build()
+            except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+                warnings.warn(f"no shared dbt parse, each project parses in full: {exc}", stacklevel=2)
+        return bool(self.checksum)
+
+    def _build(self) -> None:
+        root = Path(tempfile.mkdtemp(prefix="elt-pytest-dbt-parse-"))
+        try:
+            env = Project(root, "", []).env
+            completed = subprocess.run(
+                [sys.executable, "-c", _DBT_PARSE],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            if completed.returncode != 0:
+                raise RuntimeError(f"dbt parse failed: {(completed.stdout + completed.stderr)[-2000:]}")
+            keys = ast.literal_eval(completed.stdout.strip().splitlines()[-1])
+            msgpack = (Path(env["DBT_TARGET_PATH"]) / "partial_parse.msgpack").read_bytes()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        checksum = _profile_checksum(keys)
+        if msgpack.count(checksum) != 1:  # dbt hashes the profile otherwise now: see _profile_checksum
+            raise RuntimeError("the profile hash dbt saved is not the one computed here")
+        if str(root).encode() in msgpack:  # the parse read the project's folder (target.path ...)
+            raise RuntimeError(f"dbt's parse holds the project's folder {root}")
+        self.msgpack, self.checksum, self.keys, self.path = msgpack, checksum, keys, env["ELT_DUCKDB_PATH"]
+
+    def seed(self, target_path: Path, duckdb_path: str) -> None:
+        """Write the template's parse into a dbt target folder, hashed for `duckdb_path`."""
+        keys = [(key, _replaced(value, self.path, duckdb_path)) for key, value in self.keys]
+        target_path.mkdir(parents=True, exist_ok=True)
+        partial = target_path / f"partial_parse.msgpack.{os.getpid()}"
+        partial.write_bytes(self.msgpack.replace(self.checksum, _profile_checksum(keys)))
+        partial.replace(target_path / "partial_parse.msgpack")  # a running dbt reads it whole
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -172,6 +296,10 @@ class Project:
     simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     # ELT_PG_* of this project's own database when the target is postgres (made on creation).
     postgres: dict[str, str] = field(default_factory=dict)
+    # reuse_dbt_parse(): done (or the project has a parse of its own); a copy's parse is its
+    # original's, for the original's warehouse file.
+    _parse_reused: bool = field(default=False, init=False, repr=False)
+    _copied: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if TARGET == "postgres" and not self.postgres:
@@ -201,6 +329,9 @@ class Project:
                 "ELT_SANDBOX_DIR": str(self.root / "sandbox"),
                 "ELT_GX_DIR": str(self.root / "gx_project"),
                 "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                # dbt's PII salt: DuckDB's UDF reads it through dlt, PostgreSQL from the session.
+                "SOURCES__APP_DB__PII_SALT": PII_SALT,
+                **({"PGOPTIONS": pgoptions(PII_SALT)} if self.postgres else {}),
                 **self.extra_env,
             }
         )
@@ -280,9 +411,35 @@ class Project:
         (dlt_dir / "config.toml").write_text("\n".join(config) + "\n")
         (dlt_dir / "secrets.toml").write_text("\n".join(secrets) + "\n")
 
+    def reuse_dbt_parse(self, build: bool = True, env: dict[str, str] | None = None) -> None:
+        """Give the project's dbt the session's parse of the working tree to start from
+        (_DbtParse; `build`: make it now if there is none yet), once, unless the project has
+        a parse of its own. Project.run() calls it before dbt; a test running dbt otherwise
+        (its own subprocess with `env`) may call it first."""
+        if self._parse_reused or TARGET != "duckdb":
+            return
+        env = {**self.env, **(env or {})}
+        if env.get("ELT_TARGET") != "duckdb":
+            return
+        target_path = REPO / env["DBT_TARGET_PATH"]
+        if (target_path / "partial_parse.msgpack").exists() and not self._copied:
+            self._parse_reused = True
+            return
+        parse = _DbtParse.shared()
+        if parse.ready(build):
+            parse.seed(target_path, env["ELT_DUCKDB_PATH"])
+            self._parse_reused = True
+
     def run(
         self, *args: str, check: bool = True, timeout: float = 900, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
+        # dbt always parses; `elt release` and `elt docs` run dbt unless they stop first (a config
+        # error, no warehouse, the build already released), so they take the session's parse
+        # only when it exists.
+        if args[0] == "dbt" or (args[0] == "elt" and {"release", "docs"} & set(args[1:])):
+            self.reuse_dbt_parse(build=args[0] == "dbt", env=env)
+        if args[:2] == ("dbt", "build") and "app_db" not in self.simulator_sections:
+            args = (*args, *WITHOUT_APP_DB_TESTS)
         completed = subprocess.run(
             [str(BIN / args[0]), *args[1:]],
             cwd=REPO,
@@ -341,7 +498,7 @@ class Project:
         postgres = {}
         if self.target == "postgres":  # the database, copied whole (CREATE DATABASE ... TEMPLATE)
             postgres = _PostgresPool.fresh_database(template=self.postgres["ELT_PG_DATABASE"])
-        return Project(
+        copied = Project(
             root,
             self.sandbox_url,
             self.offices,
@@ -354,6 +511,9 @@ class Project:
             simulator_settings=self.simulator_settings,
             postgres=postgres,
         )
+        copied._copied = True
+        copied.reuse_dbt_parse(build=False)
+        return copied
 
 
 def _writes(sql: str) -> bool:
@@ -448,6 +608,12 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
         project.use_simulator(server, "incidents")
         project.use_simulator(server, "ecommerce")
+        # The application database: a SQLite file in the project, as `elt sandbox up` builds it.
+        project.app_db_url = f"sqlite:///{project.root / 'app_db.sqlite'}"  # type: ignore[attr-defined]
+        app_db_generator.build(project.app_db_url, day=0, seed=APP_DB_SEED, scale=APP_DB_SCALE)  # type: ignore[attr-defined]
+        project.simulator_sections["app_db"] = {
+            "sources.app_db.databases.app": {"credentials": project.app_db_url}  # type: ignore[attr-defined]
+        }
         project.write_config()
         project.load_output = project.elt("load").stdout  # type: ignore[attr-defined]
         # The shops as loaded (tests tick the shared server later).

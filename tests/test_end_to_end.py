@@ -11,12 +11,14 @@ import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from expectations.suites import SUITES
 from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
-from tests.conftest import Project, assert_no_secrets, load_summary
+from sandbox.app_db import generator as app_db_generator
+from tests.conftest import APP_DB_SCALE, APP_DB_SEED, Project, assert_no_secrets, load_summary
 
 OFFICES = {"north", "south", "east"}
 
@@ -190,13 +192,15 @@ def test_publish_is_atomic_when_it_fails_half_way(built_project: Project, tmp_pa
 
 
 def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp_path: Path) -> None:
-    """The nightly line after a simulated day: only changes land, and analysts see them."""
+    """The nightly line after a simulated day: only changes land, and analysts see them (the
+    application database ticks two days: its late commits and hard deletes)."""
     project = built_project.copy(tmp_path / "nightly")
     server = built_project.server  # type: ignore[attr-defined]
     before = project.scalar("select count(*) from analytics.fct_appointments")
     tick = server.simulator.tick(1)
     shops = server.simulators["ecommerce"]
     shops.tick(1)
+    app_db_url, app_db_tick, price_history = tick_application_database(project)
 
     load = project.elt("load").stdout
     project.build()
@@ -227,6 +231,8 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
         for record in world.records():
             if record["updatedAt"].startswith(day):
                 assert orders[record["id"]].strftime("%Y-%m-%dT%H:%M:%SZ") == record["updatedAt"], shop
+    # The application database: its changes (hard deletes, late commits, new prices) too.
+    assert_application_day_published(project, app_db_url, app_db_tick, price_history)
     releases = project.query("select status from quality.release_history order by released_at")
     assert releases[-2:] == [("published",), ("published",)]
     # GX's data docs index lists both releases' results, one page per table and release.
@@ -307,3 +313,116 @@ def test_shopify_revenue_net_of_refunds_is_one_query_on_a_published_mart(built_p
     for _shop, gross, discounts, refunds, net in daily:
         assert net == gross - discounts - refunds and gross > 0
     assert sum(row[3] for row in daily) > 0, "the sandbox's shops have refunds"
+
+
+# --------------------------------------------------------------------------------------------
+# The application database (app_db): exact replication, history, no PII outside RAW
+# --------------------------------------------------------------------------------------------
+
+
+APP_DB_KEYS = {
+    "users": "user_id",
+    "addresses": "address_id",
+    "vendors": "vendor_id",
+    "vendor_services": "vendor_service_id",
+    "vendor_prices": "vendor_price_id",
+    "promotions": "promotion_id",
+    "bookings": "booking_id",
+    "booking_items": "booking_item_id",
+    "payments": "payment_id",
+    "refunds": "refund_id",
+    "reviews": "review_id",
+    "messages": "message_id",
+}
+
+
+def reconciliation(project: Project) -> list[tuple[str, int, int, int, int, bool]]:
+    return project.query(
+        "select table_name, source_row_count, warehouse_row_count, keys_missing_in_warehouse, "
+        "keys_extra_in_warehouse, is_exact_match from analytics.fct_app_db_reconciliation order by table_name"
+    )
+
+
+def assert_reconciled(project: Project, source_url: str) -> None:
+    """The published reconciliation says exact, and so does the source itself."""
+    counts = app_db_generator.row_counts(source_url)
+    rows = reconciliation(project)
+    assert [row[0] for row in rows] == sorted(counts)
+    for table, source_rows, warehouse_rows, missing, extra, exact in rows:
+        assert (source_rows, warehouse_rows, missing, extra, exact) == (
+            counts[table],
+            counts[table],
+            0,
+            0,
+            True,
+        ), table
+
+
+def test_the_application_database_is_replicated_exactly_and_no_pii_leaves_raw(built_project: Project) -> None:
+    source_url = built_project.app_db_url  # type: ignore[attr-defined]
+    assert_reconciled(built_project, source_url)
+    # Every raw PII value the source holds (emails, phones, names, street lines; also those quoted
+    # in messages) is absent from every text column of every relation built from it outside RAW:
+    # staging, snapshots, the published analytics and ml schemas (names compared whole: a name
+    # may be part of a word; and PestRoutes' customers have names of their own).
+    pii = app_db_generator.pii_values(source_url)
+    assert all(pii.values())
+    in_text = pii["email"] | pii["phone"] | pii["address"]
+    columns = built_project.query(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema in ('staging', 'snapshots', 'analytics', 'ml') "
+        "and (table_name like '%app_db%' or table_name like '%marketplace%' or table_name like '%booking%') "
+        "and data_type in ('VARCHAR', 'TEXT', 'character varying', 'text')"
+    )
+    scanned = 0
+    for schema, table, column in columns:
+        values = {row[0] for row in built_project.query(f'select distinct "{column}" from {schema}.{table}')}
+        values.discard(None)
+        scanned += 1
+        assert not values & pii["name"], (schema, table, column)
+        assert not [v for v in values if any(secret in v for secret in in_text)], (schema, table, column)
+    assert scanned > 20
+    # The join keys survive as salted hashes: users are counted once, by their email's hash.
+    assert built_project.scalar(
+        "select count(distinct email_hash) = count(*) from analytics.dim_marketplace_users "
+        "where not is_deleted"
+    )
+
+
+def tick_application_database(project: Project) -> tuple[str, dict[str, Any], int]:
+    """Two simulated days on a copy's own application database (its SQLite file, repointed):
+    (its URL, what the days changed, the vendor price versions the snapshot held before)."""
+    url = f"sqlite:///{project.root / 'app_db.sqlite'}"
+    project.simulator_sections = {
+        **project.simulator_sections,
+        "app_db": {
+            **project.simulator_sections["app_db"],
+            "sources.app_db.databases.app": {"credentials": url},
+        },
+    }
+    project.write_config()
+    history = project.scalar("select count(*) from snapshots.app_db_vendor_prices_snapshot")
+    tick = app_db_generator.tick(url, 0, 2, seed=APP_DB_SEED, scale=APP_DB_SCALE)
+    changed = tick["tables"]
+    assert sum(c["hard_deleted"] for c in changed.values()) and sum(c["late"] for c in changed.values())
+    assert changed["vendor_prices"]["updated"]
+    return url, tick, history
+
+
+def assert_application_day_published(project: Project, url: str, tick: dict[str, Any], history: int) -> None:
+    """After the days' load, build and release: exact reconciliation again (late commits and
+    hard deletes included), hard-deleted rows flagged in staging (so they leave the current
+    marts) and the vendor price snapshot holding the replaced versions."""
+    assert_reconciled(project, url)
+    for table, ids in tick["hard_deleted_keys"].items():
+        key = APP_DB_KEYS[table]
+        listed = ",".join(map(str, ids))
+        flagged = project.query(
+            f"select {key}, is_hard_deleted from staging.stg_app_db__{table} where {key} in ({listed})"
+        )
+        assert dict(flagged) == dict.fromkeys(ids, True), table
+    closed = project.scalar(
+        "select count(*) from snapshots.app_db_vendor_prices_snapshot where dbt_valid_to is not null"
+    )
+    assert project.scalar("select count(*) from snapshots.app_db_vendor_prices_snapshot") > history
+    assert closed >= tick["tables"]["vendor_prices"]["updated"] > 0

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.slow
 
 
 def connect(env: dict[str, str], role: str) -> Any:
-    prefix = {"loader": "ELT_PG_LOADER_", "transformer": "ELT_PG_", "analyst": "ELT_PG_ANALYST_"}[role]
+    prefix = {
+        "loader": "ELT_PG_LOADER_",
+        "transformer": "ELT_PG_",
+        "analyst": "ELT_PG_ANALYST_",
+        "data_scientist": "ELT_PG_DATA_SCIENTIST_",
+    }[role]
     conn = psycopg2.connect(
         host=env["ELT_PG_HOST"],
         port=int(env["ELT_PG_PORT"]),
@@ -108,8 +113,9 @@ def test_pg_up_starts_a_private_server_and_pg_down_stops_it(state_dir: Path) -> 
     env = read_env_file(env_file)
     assert env["ELT_TARGET"] == "postgres" and env["ELT_PG_PORT"] == str(port)
     assert env["ELT_PG_DATABASE"] == "warehouse"
-    passwords = [env[k] for k in ("ELT_PG_PASSWORD", "ELT_PG_LOADER_PASSWORD", "ELT_PG_ANALYST_PASSWORD")]
-    assert len(set(passwords)) == 3 and all(len(p) >= 24 for p in passwords)
+    roles = ("", "LOADER_", "ANALYST_", "DATA_SCIENTIST_")
+    passwords = [env[f"ELT_PG_{role}PASSWORD"] for role in roles]
+    assert len(set(passwords)) == 4 and all(len(p) >= 24 for p in passwords)
     # up again: the same server, not a second one
     again = pgserver(state_dir, "up", "--port", str(port))
     assert again.returncode == 0 and "already running" in again.stdout
@@ -189,27 +195,37 @@ def test_each_layer_is_owned_by_the_role_that_writes_it(pg_project: Project) -> 
     }
 
 
-def test_the_consumer_role_reads_published_marts_and_nothing_else(pg_project: Project) -> None:
-    analyst = connect(pg_project.postgres, "analyst")
-    try:
-        with analyst.cursor() as cursor:
-            cursor.execute("select count(*) from analytics.fct_appointments")
-            assert cursor.fetchone()[0] > 0
-            cursor.execute("select count(*) from ml.customer_churn_features")
-            assert cursor.fetchone()[0] > 0
-        for relation in (
-            "raw_pestroutes.customers",
-            "raw_service_csv.service_records",
-            "staging.stg_pestroutes__customers",
-            "audit_marts.fct_appointments",
-            "quality.release_history",
-        ):
-            assert denied(analyst, f"select 1 from {relation} limit 1"), relation
-        # read-only, even where it may read
-        assert denied(analyst, "delete from analytics.fct_appointments")
-        assert denied(analyst, "create table analytics.mine (x int)")
-    finally:
-        analyst.close()
+def test_each_consumer_role_reads_its_published_schema_and_nothing_else(pg_project: Project) -> None:
+    # Analysts read analytics, the ML team ml (dbt var release_reader_roles); neither reads RAW,
+    # staging, the audit schemas, the snapshots or the other's schema, and neither writes.
+    never = (
+        "raw_pestroutes.customers",
+        "raw_service_csv.service_records",
+        "raw_app_db.users",
+        "staging.stg_pestroutes__customers",
+        "staging.stg_app_db__users",
+        "snapshots.app_db_users_snapshot",
+        "audit_marts.fct_appointments",
+        "audit_ml.customer_churn_features",
+        "quality.release_history",
+    )
+    reads = {
+        "analyst": ("analytics.fct_appointments", "ml.customer_churn_features"),
+        "data_scientist": ("ml.customer_churn_features", "analytics.fct_appointments"),
+    }
+    for role, (allowed, other) in reads.items():
+        conn = connect(pg_project.postgres, role)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(f"select count(*) from {allowed}")
+                assert cursor.fetchone()[0] > 0, (role, allowed)
+            for relation in (other, *never):
+                assert denied(conn, f"select 1 from {relation} limit 1"), (role, relation)
+            schema = allowed.split(".")[0]
+            assert denied(conn, f"delete from {allowed}")
+            assert denied(conn, f"create table {schema}.mine (x int)")
+        finally:
+            conn.close()
 
 
 def test_the_loader_writes_raw_only_and_the_transformer_cannot_write_raw(pg_project: Project) -> None:

@@ -70,6 +70,10 @@ class SourceConfig:
         value = _lookup(self.key(name))
         return default if value is None or value == "" else value
 
+    def raw(self, name: str) -> Any:
+        """The value as configured, an empty string included (get() reads "" as unset)."""
+        return _lookup(self.key(name))
+
     def get_int(self, name: str, default: int) -> int:
         return self._typed(name, default, int)
 

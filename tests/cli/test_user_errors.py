@@ -29,7 +29,7 @@ def offline_project(tmp_path: Path) -> Project:
 
 def test_unknown_source(tmp_path: Path) -> None:
     line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
-    known = "pestroutes, service_csv, incidents, ecommerce"
+    known = "pestroutes, service_csv, incidents, ecommerce, app_db"
     assert line == f"error: unknown source salesforce; known sources: {known}"
 
 

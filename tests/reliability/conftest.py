@@ -108,6 +108,8 @@ class Sources:
         project = Project(root, self.server.url, self.offices, settings={"search_cap": 150, **settings})
         project.read_exports_from(s3_endpoint or self.moto.endpoint_url, BUCKET, **(s3 or {}))
         project.write_config()
+        # Tests here also run dbt in subprocesses of their own (cron chains, killed builds).
+        project.reuse_dbt_parse(build=False)
         return project
 
     def reset(self) -> None:

@@ -37,11 +37,11 @@ def _free_port() -> int:
 
 
 def test_every_simulator_is_registered_with_a_package_of_its_own() -> None:
-    assert registry.names() == ["pestroutes", "incidents", "ecommerce", "service_csv"]
+    assert registry.names() == ["pestroutes", "incidents", "ecommerce", "service_csv", "app_db"]
     for spec in registry.SIMULATORS:
         assert isinstance(spec, MountedSpec | ExternalSpec)
         assert (SANDBOX_DIR / spec.name / "__init__.py").exists()
-    assert [s.name for s in registry.external()] == ["service_csv"]
+    assert [s.name for s in registry.external()] == ["service_csv", "app_db"]
 
 
 def test_no_simulator_imports_the_server_back() -> None:
@@ -55,7 +55,7 @@ def test_no_simulator_imports_the_server_back() -> None:
     shared = [p for p in SANDBOX_DIR.glob("*.py") if p.name not in ("registry.py",)]
     for path in shared:
         assert not re.search(
-            r"^\s*from sandbox\.(pestroutes|incidents|service_csv)\b", path.read_text(), re.M
+            r"^\s*from sandbox\.(pestroutes|incidents|service_csv|app_db)\b", path.read_text(), re.M
         ), path
 
 
@@ -193,7 +193,7 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
     )
     try:
         assert started["warnings"] == [] and started["secrets_path"] == str(secrets)
-        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "service_csv"]
+        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "service_csv", "app_db"]
         text = secrets.read_text()
         assert text.splitlines()[0] == manager.SECRETS_MARKER
         assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in text
@@ -208,6 +208,7 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
             "'incidents': dlt.config['sources.incidents.base_url'],"
             "'support_key': dlt.secrets['sources.incidents.workspaces.support.api_key'],"
             "'s3': dlt.config['sources.service_csv.endpoint_url'],"
+            "'app_db': dlt.secrets['sources.app_db.databases.app.credentials'],"
             "'offices': sorted(dlt.config['sources.pestroutes.offices'])}))"
         )
         env = {"DLT_PROJECT_DIR": str(project), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
@@ -220,6 +221,7 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
             "incidents": f"http://127.0.0.1:{port}/incidents",
             "support_key": workspace_key(SEED, "support"),
             "s3": f"http://127.0.0.1:{s3_port}",
+            "app_db": f"sqlite:///{state_dir.resolve() / 'app_db.sqlite'}",
             "offices": ["east", "north", "south"],
         }
 
@@ -229,8 +231,8 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
         )
         assert answer.status_code == 200 and "pagination_meta" in answer.json()
         ticked = manager.tick(state_dir)
-        assert set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce", "service_csv"}
-        assert ticked["service_csv_files"] >= 1
+        assert set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce", "service_csv", "app_db"}
+        assert ticked["service_csv_files"] >= 1 and ticked["app_db_day"] == 1
     finally:
         manager.down(state_dir)
     assert manager.status(state_dir) is None

@@ -792,7 +792,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
     assert manager.status(state_dir) is None
 
     port = _free_port()
-    options = {"settings": {"pestroutes.offices": 1}, "without": ["service_csv"]}
+    options = {"settings": {"pestroutes.offices": 1}, "without": ["service_csv", "app_db"]}
     started = manager.up(state_dir, port=port, scale=0.1, secrets_path=secrets, **options)
     try:
         assert started["already_running"] is False and started["warnings"] == []
@@ -822,7 +822,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
 
     # The legacy keyword still works and names the same world, so the day resumes.
     resumed = manager.up(
-        state_dir, port=port, scale=0.1, offices=1, without=["service_csv"], secrets_path=None
+        state_dir, port=port, scale=0.1, offices=1, without=["service_csv", "app_db"], secrets_path=None
     )
     try:
         assert resumed["day"] == 2 and resumed["resumed_from_day"] == 2

@@ -105,6 +105,27 @@ def _column_comment_statements(command: str) -> list[str] | None:
     ]
 
 
+def _pii_hash_function(conn: Any) -> None:
+    """`elt_pii_hash(varchar)`: on Snowflake a secure UDF the platform team creates once, holding
+    the salt (dbt/macros/app_db/pii_hash.sql); here the same salted SHA-256 with a test salt, on
+    the DuckDB connection behind the fake (once per connection)."""
+    if getattr(conn, "_elt_pii_hash", False):
+        return
+    import hashlib
+
+    from duckdb import sqltypes
+
+    def salted(value: str) -> str:
+        return hashlib.sha256(f"fakesnow-salt:{value}".encode()).hexdigest()
+
+    try:
+        conn._duck_conn.create_function("elt_pii_hash", salted, [sqltypes.VARCHAR], sqltypes.VARCHAR)
+    except Exception as exc:  # noqa: BLE001 - another session of the same database registered it
+        if "already exists" not in str(exc):
+            raise
+    conn._elt_pii_hash = True
+
+
 def install() -> None:
     """Run every shim on each statement before fakesnow's own translation, and patch the two
     fakesnow functions below."""
@@ -134,6 +155,7 @@ def install() -> None:
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
         try:
+            _pii_hash_function(self._conn)
             replacement = _query_tag_statement(self._conn, command)
             if replacement is not None:
                 return original_execute(self, replacement)

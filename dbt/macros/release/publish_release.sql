@@ -36,14 +36,15 @@
     Snowflake: publish by `alter schema <audit> swap with <public>`, a metadata-only, atomic
     rename per schema (no table is copied, however large), then re-create the audit schema as a
     zero-copy clone of what was published, so it holds the release build as on the other
-    warehouses. Grants on a schema travel with it in a swap: the consumer roles in
-    ELT_SNOWFLAKE_CONSUMER_ROLES (comma-separated) are granted read on the published schemas
-    again. Each swap is atomic on its own; the schemas are swapped one after the other.
+    warehouses. Grants on a schema travel with it in a swap: the consumer roles are granted
+    read on the published schemas again: ELT_SNOWFLAKE_CONSUMER_ROLES (comma-separated) on every
+    one, ELT_SNOWFLAKE_ANALYTICS_ROLES on analytics only, ELT_SNOWFLAKE_ML_ROLES on ml only. Each swap is atomic on its own; the schemas are swapped one after the other.
 #}
 {% macro snowflake__publish_release(release_id, schemas, checks_passed, checks_total, build_id='') %}
     {% set published = [] %}
     {% set consumer_roles = env_var('ELT_SNOWFLAKE_CONSUMER_ROLES', '').split(',') | map('trim') | select | list %}
     {% for audit_schema, public_schema in schemas.items() %}
+        {% set schema_roles = env_var('ELT_SNOWFLAKE_' ~ public_schema | upper ~ '_ROLES', '').split(',') | map('trim') | select | list %}
         {% for table in elt_warehouse.list_schema_tables(audit_schema) %}
             {% do published.append(public_schema ~ '.' ~ table) %}
         {% endfor %}
@@ -51,7 +52,7 @@
             create schema if not exists {{ public_schema }};
             alter schema {{ audit_schema }} swap with {{ public_schema }};
             create or replace schema {{ audit_schema }} clone {{ public_schema }};
-            {% for role in consumer_roles %}
+            {% for role in consumer_roles + schema_roles %}
                 grant usage on schema {{ public_schema }} to role {{ role }};
                 grant select on all tables in schema {{ public_schema }} to role {{ role }};
                 grant select on all views in schema {{ public_schema }} to role {{ role }};
@@ -109,11 +110,21 @@
 
 {#
     Let the consumer roles read one published schema, inside the publish transaction (the tables
-    were just re-created, so their grants are too). Consumers get the published schemas and
+    were just re-created, so their grants are too). Consumers get their published schemas and
     nothing else: no RAW, staging or audit schema is ever granted to them.
-    Roles: var `release_reader_roles` (default ['analyst'], the read-only role of the throwaway
-    PostgreSQL server). DuckDB has no roles, so the default is a no-op.
+    Roles: var `release_reader_roles`, a mapping published schema -> roles (dbt_project.yml:
+    `analyst` reads analytics, `data_scientist` reads ml, the read-only roles of the throwaway
+    PostgreSQL server); a plain list grants every published schema to each role in it.
+    DuckDB has no roles: a no-op there.
 #}
+{% macro release_readers(schema_name) %}
+    {% set readers = var('release_reader_roles', {'analytics': ['analyst'], 'ml': ['data_scientist']}) %}
+    {% if readers is mapping %}
+        {{ return(readers.get(schema_name, []) | list) }}
+    {% endif %}
+    {{ return(readers | list) }}
+{% endmacro %}
+
 {% macro grant_published_schema(schema_name) %}
     {{ return(adapter.dispatch('grant_published_schema', 'elt_warehouse')(schema_name)) }}
 {% endmacro %}
@@ -121,7 +132,7 @@
 {% macro default__grant_published_schema(schema_name) %}{% endmacro %}
 
 {% macro postgres__grant_published_schema(schema_name) %}
-    {% for role in var('release_reader_roles', ['analyst']) %}
+    {% for role in elt_warehouse.release_readers(schema_name) %}
         grant usage on schema {{ schema_name }} to {{ adapter.quote(role) }};
         grant select on all tables in schema {{ schema_name }} to {{ adapter.quote(role) }};
     {% endfor %}
