@@ -111,7 +111,7 @@ def load(
     full_refresh: bool,
     allow_partial: bool,
 ) -> None:
-    """Load SOURCE(s) into their RAW schemas (default: every source).
+    """Load SOURCE(s) into their RAW schemas (default: every source ELT_SOURCES names, or all).
 
     Incremental by watermark per scope and entity; RAW keeps each distinct version once, so
     re-running a load adds nothing. Exit 2 when the run failed as a whole (configuration, the
@@ -133,17 +133,26 @@ def load(
 
 
 def _sources_for(named: list[str], scopes: tuple[str, ...], entities: tuple[str, ...]) -> list[Any]:
-    """The sources a load covers: those named, else every source; with --scope/--entity and no
-    source named, the sources that know that scope or entity (`elt load --office north`)."""
-    from loaders.registry import SOURCES
+    """The sources a load covers: those named, else every enabled source (ELT_SOURCES); with
+    --scope/--entity and no source named, the enabled sources that know that scope or entity
+    (`elt load --office north`). A source ELT_SOURCES leaves out is never loaded: dbt would not
+    build it."""
+    from loaders.registry import ENABLED_ENV_VAR, SOURCES, enabled_sources
 
+    enabled = enabled_sources()
+    off = [name for name in named if name not in enabled]
+    if off:
+        raise UserError(
+            f"{', '.join(off)} is switched off in this deployment ({ENABLED_ENV_VAR}={', '.join(enabled)}): "
+            f"add it to {ENABLED_ENV_VAR} to load and build it"
+        )
     if named:
         return [SOURCES[name] for name in named]
     if not scopes and not entities:
-        return list(SOURCES.values())
+        return list(enabled.values())
     matching = [
         source
-        for source in SOURCES.values()
+        for source in enabled.values()
         if all(e in source.entities or e in source.entity_aliases for e in entities)
         and (not scopes or set(scopes) <= set(source.configured_scopes()))
     ]

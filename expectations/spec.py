@@ -24,9 +24,9 @@ class TableExpectations:
     between: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     min_rows: int = 1
     extra: tuple[Any, ...] = ()
-    # The registry name of the one source feeding the table (None: the built-in sources). Where
-    # that source has never landed (a deployment without it), the table is expected empty: its
-    # `min_rows` check is dropped and every other check stays.
+    # The registry name (loaders/registry.py) of the one source feeding the table. Where that
+    # source has never landed, the table is expected empty: its `min_rows` check is dropped and
+    # every other check stays. Where ELT_SOURCES switches it off, the table is not checked.
     source: str | None = None
 
     def expectations(self) -> list[Any]:

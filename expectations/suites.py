@@ -98,6 +98,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_offices",
         layer="marts",
+        source="pestroutes",
         primary_key=("office_name",),
         not_null=("pestroutes_office_id", "office_timezone", "customer_count", "active_technician_count"),
         non_negative=(
@@ -111,6 +112,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_customers",
         layer="marts",
+        source="pestroutes",
         primary_key=("customer_key",),
         not_null=("customer_id", "office_name", "customer_status", "is_active", "is_commercial", "added_at"),
         non_negative=(
@@ -133,6 +135,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_employees",
         layer="marts",
+        source="pestroutes",
         primary_key=("employee_key",),
         not_null=("employee_id", "office_name", "employee_type", "is_technician", "is_active"),
         accepted_values={"employee_type": ("office_staff", "technician", "sales_rep", "other")},
@@ -145,6 +148,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_service_types",
         layer="marts",
+        source="pestroutes",
         primary_key=("service_type_key",),
         not_null=("service_type_id", "office_name", "service_type_name"),
         non_negative=(
@@ -159,6 +163,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_cancellation_reasons",
         layer="marts",
+        source="pestroutes",
         primary_key=("cancellation_reason_key",),
         not_null=("cancellation_reason_id", "office_name", "cancellation_reason"),
         extra=_office_scoped("cancellation_reason_key"),
@@ -166,6 +171,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_regions",
         layer="marts",
+        source="pestroutes",
         primary_key=("region_key",),
         not_null=("region_id", "office_name", "region_name"),
         extra=_office_scoped("region_key"),
@@ -173,6 +179,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_customer_sources",
         layer="marts",
+        source="pestroutes",
         primary_key=("customer_source_key",),
         not_null=("customer_source_id", "office_name", "customer_source"),
         extra=_office_scoped("customer_source_key"),
@@ -180,6 +187,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_appointments",
         layer="marts",
+        source="pestroutes",
         primary_key=("appointment_key",),
         not_null=(
             "appointment_id",
@@ -209,6 +217,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_subscriptions",
         layer="marts",
+        source="pestroutes",
         primary_key=("subscription_key",),
         not_null=(
             "subscription_id",
@@ -249,6 +258,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_tickets",
         layer="marts",
+        source="pestroutes",
         primary_key=("ticket_key",),
         not_null=(
             "ticket_id",
@@ -273,6 +283,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_payments",
         layer="marts",
+        source="pestroutes",
         primary_key=("payment_key",),
         not_null=(
             "payment_id",
@@ -296,6 +307,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_technician_days",
         layer="marts",
+        source="pestroutes",
         primary_key=("technician_day_key",),
         not_null=("office_name", "technician_employee_key", "service_date", "appointments_scheduled"),
         non_negative=(
@@ -318,6 +330,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_service_requests",
         layer="marts",
+        source="service_csv",
         primary_key=("sr_number",),
         not_null=(
             "is_closed",
@@ -356,6 +369,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="fct_parts_consumption",
         layer="marts",
+        source="service_csv",
         primary_key=("part_number", "consumption_month"),
         not_null=("part_month_key", "part_line_count", "total_quantity", "total_cost"),
         non_negative=("total_quantity", "total_cost", "average_unit_cost", "lines_without_cost"),
@@ -369,6 +383,7 @@ MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_service_customers",
         layer="marts",
+        source="service_csv",
         primary_key=("customer_account_number",),
         not_null=("request_count", "open_request_count", "closed_request_count"),
         non_negative=(
@@ -949,6 +964,7 @@ ML: list[TableExpectations] = [
     TableExpectations(
         table="customer_churn_features",
         layer="ml",
+        source="pestroutes",
         primary_key=("customer_key", "as_of_date"),
         not_null=(
             "customer_as_of_key",
@@ -999,6 +1015,7 @@ ML: list[TableExpectations] = [
     TableExpectations(
         table="service_request_resolution_features",
         layer="ml",
+        source="service_csv",
         primary_key=("sr_number",),
         not_null=(
             "opened_at",

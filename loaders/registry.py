@@ -16,3 +16,24 @@ from loaders.service_csv import SOURCE as SERVICE_CSV
 SOURCES: dict[str, Source] = {
     source.name: source for source in (PESTROUTES, SERVICE_CSV, INCIDENTS, ECOMMERCE, APP_DB)
 }
+
+# The environment variable naming the sources a deployment runs (comma-separated registry names);
+# unset or empty: every source. dbt reads it too (dbt_project.yml `+enabled`), so a source left
+# out is neither loaded, built, documented nor checked.
+ENABLED_ENV_VAR = "ELT_SOURCES"
+
+
+def enabled_sources() -> dict[str, Source]:
+    """The sources this deployment runs, in registry order (ELT_SOURCES; every source when unset)."""
+    import os
+
+    from loaders.common.errors import ConfigError
+
+    named = [name.strip() for name in os.environ.get(ENABLED_ENV_VAR, "").split(",") if name.strip()]
+    unknown = [name for name in named if name not in SOURCES]
+    if unknown:
+        known = ", ".join(SOURCES)
+        raise ConfigError(
+            f"{ENABLED_ENV_VAR} names unknown source {', '.join(unknown)}; known sources: {known}"
+        )
+    return {name: source for name, source in SOURCES.items() if not named or name in named}

@@ -54,11 +54,6 @@ PII_SALT = "pii-salt-of-the-tests-0f3c9a"
 # `dbt build` as the daily schedule runs it (`make build`, docs/cron.example): every model and
 # data test, no unit tests. The session's `built_project` runs plain `dbt build`, unit tests included.
 SCHEDULED_BUILD = ("build", "--exclude-resource-type", "unit_test")
-# The application database's 206 data tests, in a project that never loads it, test empty tables
-# (its models still build, empty, for the release): such projects leave them out of their dbt
-# builds (Project.run adds this), within CI's 20 minutes. built_project and every test that
-# loads the source run them all.
-WITHOUT_APP_DB_TESTS = ("--exclude", "tag:app_db,resource_type:test")
 # The 4-hourly (and on-demand) build: the same minus the data tests tagged raw_audit, which read
 # all of RAW to audit the incremental merges and run in the daily build (docs/cron.example).
 INCREMENTAL_BUILD = (*SCHEDULED_BUILD, "--exclude", "tag:raw_audit")
@@ -188,8 +183,9 @@ def _replaced(value: Any, old: str, new: str) -> Any:
 
 
 class _DbtParse:
-    """One `dbt parse` of the working tree per pytest process on DuckDB, which every project's
-    dbt starts from instead of parsing the whole project again (~10 CPU-seconds a project).
+    """One `dbt parse` of the working tree per pytest process on DuckDB and ELT_SOURCES value,
+    which every such project's dbt starts from instead of parsing the whole project again (~10
+    CPU-seconds a project).
 
     dbt reuses a saved parse (target/partial_parse.msgpack) when its state check passes: same
     dbt version, --vars, --profile and --target, same dbt_project.yml and env vars it reads, and
@@ -208,11 +204,11 @@ class _DbtParse:
     modules): shared() is the process's one instance."""
 
     def __init__(self) -> None:
-        self.tried = False
-        self.msgpack = b""  # the template's partial_parse.msgpack
-        self.checksum = b""  # its profile hash
-        self.keys: list[tuple[str, Any]] = []  # its profile's connection keys
-        self.path = ""  # its DuckDB file, as its profile renders it
+        # One template per ELT_SOURCES value (dbt_project.yml reads it: another value is
+        # another parse): its partial_parse.msgpack, profile hash, the profile's connection
+        # keys and its DuckDB file as the profile renders it.
+        self.tried: set[str] = set()
+        self.templates: dict[str, tuple[bytes, bytes, list[tuple[str, Any]], str]] = {}
 
     @staticmethod
     def shared() -> _DbtParse:
@@ -221,21 +217,22 @@ class _DbtParse:
             holder.parse = _DbtParse()  # type: ignore[attr-defined]
         return holder.parse  # type: ignore[attr-defined]
 
-    def ready(self, build: bool) -> bool:
-        """Whether the template exists; with `build`, made now if it was never tried (once: a
-        project that does not parse fails each project's own dbt, which says why)."""
-        if build and not self.tried:
-            self.tried = True
+    def ready(self, build: bool, sources: str) -> bool:
+        """Whether the template for ELT_SOURCES=`sources` exists; with `build`, made now if it
+        was never tried (once: a project that does not parse fails each project's own dbt,
+        which says why)."""
+        if build and sources not in self.tried:
+            self.tried.add(sources)
             try:
-                self._build()
+                self._build(sources)
             except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
                 warnings.warn(f"no shared dbt parse, each project parses in full: {exc}", stacklevel=2)
-        return bool(self.checksum)
+        return sources in self.templates
 
-    def _build(self) -> None:
+    def _build(self, sources: str) -> None:
         root = Path(tempfile.mkdtemp(prefix="elt-pytest-dbt-parse-"))
         try:
-            env = Project(root, "", []).env
+            env = Project(root, "", [], sources=tuple(filter(None, sources.split(",")))).env
             completed = subprocess.run(
                 [sys.executable, "-c", _DBT_PARSE],
                 cwd=REPO,
@@ -256,14 +253,15 @@ class _DbtParse:
             raise RuntimeError("the profile hash dbt saved is not the one computed here")
         if str(root).encode() in msgpack:  # the parse read the project's folder (target.path ...)
             raise RuntimeError(f"dbt's parse holds the project's folder {root}")
-        self.msgpack, self.checksum, self.keys, self.path = msgpack, checksum, keys, env["ELT_DUCKDB_PATH"]
+        self.templates[sources] = (msgpack, checksum, keys, env["ELT_DUCKDB_PATH"])
 
-    def seed(self, target_path: Path, duckdb_path: str) -> None:
+    def seed(self, target_path: Path, duckdb_path: str, sources: str) -> None:
         """Write the template's parse into a dbt target folder, hashed for `duckdb_path`."""
-        keys = [(key, _replaced(value, self.path, duckdb_path)) for key, value in self.keys]
+        msgpack, checksum, template_keys, template_path = self.templates[sources]
+        keys = [(key, _replaced(value, template_path, duckdb_path)) for key, value in template_keys]
         target_path.mkdir(parents=True, exist_ok=True)
         partial = target_path / f"partial_parse.msgpack.{os.getpid()}"
-        partial.write_bytes(self.msgpack.replace(self.checksum, _profile_checksum(keys)))
+        partial.write_bytes(msgpack.replace(checksum, _profile_checksum(keys)))
         partial.replace(target_path / "partial_parse.msgpack")  # a running dbt reads it whole
 
 
@@ -296,6 +294,10 @@ class Project:
     simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     # ELT_PG_* of this project's own database when the target is postgres (made on creation).
     postgres: dict[str, str] = field(default_factory=dict)
+    # ELT_SOURCES: the sources this deployment runs (empty: every source, as for a user who
+    # leaves it unset). A project loading some sources switches the others off, as a
+    # deployment would: its builds and releases then leave their models and checks out.
+    sources: tuple[str, ...] = ()
     # reuse_dbt_parse(): done (or the project has a parse of its own); a copy's parse is its
     # original's, for the original's warehouse file.
     _parse_reused: bool = field(default=False, init=False, repr=False)
@@ -329,6 +331,7 @@ class Project:
                 "ELT_SANDBOX_DIR": str(self.root / "sandbox"),
                 "ELT_GX_DIR": str(self.root / "gx_project"),
                 "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                **({"ELT_SOURCES": ",".join(self.sources)} if self.sources else {}),
                 # dbt's PII salt: DuckDB's UDF reads it through dlt, PostgreSQL from the session.
                 "SOURCES__APP_DB__PII_SALT": PII_SALT,
                 **({"PGOPTIONS": pgoptions(PII_SALT)} if self.postgres else {}),
@@ -337,10 +340,16 @@ class Project:
         )
         return env
 
+    def _run_source(self, name: str) -> None:
+        """Add `name` to the sources the project runs, when it names some (ELT_SOURCES)."""
+        if self.sources and name not in self.sources:
+            self.sources = (*self.sources, name)
+
     def read_exports_from(self, endpoint_url: str, bucket: str, **config: Any) -> None:
         """Point [sources.service_csv] at a sandbox bucket (moto, or a fault proxy in front of
         it) with the sandbox's credentials, as a user configures a real one; `config` adds keys.
         Call write_config() afterwards."""
+        self._run_source("service_csv")
         self.service_csv = {
             "bucket": bucket,
             "prefix": sandbox_s3.PREFIX,
@@ -357,6 +366,7 @@ class Project:
         """Point source `name` at the sandbox's simulator of the same name, with the sections its
         spec writes for `elt sandbox up`; `settings` go to `[sources.<name>]` in config.toml.
         Call write_config() afterwards."""
+        self._run_source(name)
         simulator = server.simulators[name]
         context = LoaderContext(
             server_url=server.url,
@@ -426,8 +436,9 @@ class Project:
             self._parse_reused = True
             return
         parse = _DbtParse.shared()
-        if parse.ready(build):
-            parse.seed(target_path, env["ELT_DUCKDB_PATH"])
+        sources = env.get("ELT_SOURCES", "")
+        if parse.ready(build, sources):
+            parse.seed(target_path, env["ELT_DUCKDB_PATH"], sources)
             self._parse_reused = True
 
     def run(
@@ -438,8 +449,6 @@ class Project:
         # only when it exists.
         if args[0] == "dbt" or (args[0] == "elt" and {"release", "docs"} & set(args[1:])):
             self.reuse_dbt_parse(build=args[0] == "dbt", env=env)
-        if args[:2] == ("dbt", "build") and "app_db" not in self.simulator_sections:
-            args = (*args, *WITHOUT_APP_DB_TESTS)
         completed = subprocess.run(
             [str(BIN / args[0]), *args[1:]],
             cwd=REPO,
@@ -510,6 +519,7 @@ class Project:
             simulator_sections=self.simulator_sections,
             simulator_settings=self.simulator_settings,
             postgres=postgres,
+            sources=self.sources,
         )
         copied._copied = True
         copied.reuse_dbt_parse(build=False)
@@ -585,8 +595,17 @@ def make_sandbox() -> Iterator[Any]:
         server.stop()
 
 
-def make_project(root: Path, server: Any, offices: list[OfficeSpec], **settings: Any) -> Project:
-    project = Project(root, server.url, offices, settings=settings)
+def make_project(
+    root: Path,
+    server: Any,
+    offices: list[OfficeSpec],
+    *,
+    sources: tuple[str, ...] = ("pestroutes",),
+    **settings: Any,
+) -> Project:
+    """A project loading PestRoutes from `server`'s offices; it runs `sources` (ELT_SOURCES;
+    () for every source), to which pointing it at another source adds that source."""
+    project = Project(root, server.url, offices, settings=settings, sources=sources)
     project.write_config()
     return project
 
@@ -604,7 +623,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
             range(1),
             bucket="e2e-exports",
         )
-        project = make_project(tmp_path_factory.mktemp("built"), server, offices, search_cap=120)
+        project = make_project(tmp_path_factory.mktemp("built"), server, offices, sources=(), search_cap=120)
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
         project.use_simulator(server, "incidents")
         project.use_simulator(server, "ecommerce")

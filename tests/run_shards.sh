@@ -11,7 +11,7 @@ shift
 first=(
   tests/reliability tests/snowflake tests/sandbox tests/service_csv
   tests/test_portability.py tests/test_postgres.py tests/test_layering.py
-  tests/loaders/test_ecommerce_load.py
+  tests/loaders/test_ecommerce_load.py tests/loaders/test_pestroutes_load.py
 )
 ignored=()
 for path in "${first[@]}"; do ignored+=("--ignore=$path"); done

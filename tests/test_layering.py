@@ -36,3 +36,19 @@ def test_a_package_imports_nothing_from_the_layers_above_it(package: str) -> Non
         for path in sorted((REPO / package).rglob("*.py"))
     }
     assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_every_source_has_its_switch_in_dbt_and_every_check_names_its_source() -> None:
+    """ELT_SOURCES switches a source off in dbt (dbt_project.yml `+enabled`, one anchor per
+    source), in `elt load` (loaders/registry.py) and in `elt release` (each suite's `source`):
+    the three name the same sources."""
+    import yaml
+
+    from expectations.suites import SUITES
+    from loaders.registry import SOURCES
+
+    text = (REPO / "dbt_project.yml").read_text()
+    assert yaml.safe_load(text)["vars"]["elt_source_names"] == list(SOURCES)
+    for name in SOURCES:
+        assert f"&{name}_enabled " in text, f"dbt_project.yml has no switch for {name}"
+    assert {spec.source for spec in SUITES} == set(SOURCES)

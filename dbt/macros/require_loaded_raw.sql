@@ -25,3 +25,25 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    on-run-start: ELT_SOURCES (the sources this deployment runs; dbt_project.yml switches every
+    other source's models off) may only name known sources, or a typo would silently switch a
+    source off. dbt renders the hook as it reads the project, so every command stops on it. The
+    names are the `elt_source_names` var (loaders/registry.py's, checked by
+    tests/test_layering.py).
+-#}
+{% macro check_elt_sources() -%}
+    {%- set known = var('elt_source_names') -%}
+    {%- set unknown = [] -%}
+    {%- for name in env_var('ELT_SOURCES', '').split(',') -%}
+        {%- if name.strip() and name.strip() not in known -%}
+            {%- do unknown.append(name.strip()) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if unknown -%}
+        {%- do exceptions.raise_compiler_error(
+            'ELT_SOURCES names unknown source ' ~ unknown | join(', ') ~ '; known sources: ' ~ known | join(', ')
+        ) -%}
+    {%- endif -%}
+{%- endmacro %}

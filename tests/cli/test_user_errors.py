@@ -123,3 +123,30 @@ def test_dbt_build_before_any_load_says_to_load_first(tmp_path: Path) -> None:
     assert "holds no RAW data yet" in output and "run `elt load` (or `make load`) first" in output
     assert "Catalog Error" not in output and "does not exist" not in output
     assert len(output.splitlines()) < 40, output
+
+
+def test_elt_sources_switches_the_other_sources_off_and_a_typo_is_one_line(tmp_path: Path) -> None:
+    """ELT_SOURCES names the sources a deployment runs: `elt load` loads only those (and refuses
+    another by name), dbt builds only their models; an unknown name is one line from both,
+    never a source silently switched off."""
+    project = offline_project(tmp_path)
+    incidents_only = {"ELT_SOURCES": "incidents"}
+    line = one_line_error(project.elt("load", "pestroutes", check=False, env=incidents_only))
+    assert line.startswith("error: pestroutes is switched off in this deployment (ELT_SOURCES=incidents)")
+    typo = {"ELT_SOURCES": "incidents, qqcatalyst"}
+    line = one_line_error(project.elt("load", check=False, env=typo))
+    assert line == (
+        "error: ELT_SOURCES names unknown source qqcatalyst; known sources: "
+        "pestroutes, service_csv, incidents, ecommerce, app_db"
+    )
+
+    models = project.run(
+        "dbt", "ls", "--resource-type", "model", "--output", "path", "-q", env=incidents_only
+    ).stdout
+    paths = sorted(line for line in models.splitlines() if line.strip())
+    assert paths and all("/incident" in path for path in paths), paths
+    # dbt stops on the name as it reads the project, whatever the command: one line.
+    project._parse_reused = True  # no shared parse for a value dbt refuses
+    listed = project.run("dbt", "ls", "-q", check=False, env=typo)
+    assert listed.returncode != 0
+    assert "ELT_SOURCES names unknown source qqcatalyst; known sources: pestroutes" in listed.stdout

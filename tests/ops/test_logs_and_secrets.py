@@ -105,7 +105,8 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
         )
         # A second office whose API refuses every call and echoes its credentials in the error.
         rogue = replace(offices[0], name="rogue", key="rogue-key-8817", token="rogue-tok-5523")
-        project = make_project(tmp_path, server, [*offices, rogue])
+        # ELT_SOURCES: incident.io on but not configured, Shopify and the app database off.
+        project = make_project(tmp_path, server, [*offices, rogue], sources=("pestroutes", "incidents"))
         project.office_overrides = {"rogue": {"base_url": f"{echoing_api.url}/api"}}
         project.read_exports_from(moto.endpoint_url, "ops-secrets-exports")
         # A secret in the environment the product reads (on PostgreSQL, the real connection
@@ -134,6 +135,9 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
     # models build empty and the release publishes the other sources' marts.
     assert "not configured: add [sources.incidents.workspaces.<name>]" in load.stdout
     assert "note: source incidents has never been loaded here" in release.stdout
+    # Switched off (ELT_SOURCES): not loaded, not built, not checked.
+    assert "note: ecommerce, app_db switched off by ELT_SOURCES: not built, not checked" in release.stdout
+    assert "ecommerce" not in load.stdout and "app_db" not in load.stdout
     assert "rogue" in status.stdout
     # Logs are JSON lines (stderr is not a terminal), apart from the commands' own one-liners.
     for completed in (load, release, status):

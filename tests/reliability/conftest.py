@@ -105,7 +105,13 @@ class Sources:
     ) -> Project:
         """A project loading both sources (S3 through `s3_endpoint`, e.g. a fault proxy); `s3`
         adds [sources.service_csv] keys, `settings` [sources.pestroutes] keys."""
-        project = Project(root, self.server.url, self.offices, settings={"search_cap": 150, **settings})
+        project = Project(
+            root,
+            self.server.url,
+            self.offices,
+            settings={"search_cap": 150, **settings},
+            sources=("pestroutes", "service_csv"),
+        )
         project.read_exports_from(s3_endpoint or self.moto.endpoint_url, BUCKET, **(s3 or {}))
         project.write_config()
         # Tests here also run dbt in subprocesses of their own (cron chains, killed builds).

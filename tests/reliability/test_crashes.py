@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.service_csv.fault_proxy import RunningProxy, start_fault_proxy
-from tests.conftest import BIN, REPO, SCHEDULED_BUILD, WITHOUT_APP_DB_TESTS, Project
+from tests.conftest import BIN, REPO, SCHEDULED_BUILD, Project
 from tests.reliability.conftest import (
     BUILD_SCHEMAS,
     RAW_SCHEMAS,
@@ -199,7 +199,7 @@ def test_dbt_build_killed_mid_run_then_rerun_builds_what_an_uninterrupted_build_
     for models_done in (5, 30):
         (project.root / "logs" / "dbt.log").unlink(missing_ok=True)
         where = f"after {models_done} models"
-        build = ["dbt", *SCHEDULED_BUILD, *WITHOUT_APP_DB_TESTS]
+        build = ["dbt", *SCHEDULED_BUILD]
         kill_when(project, build, where, _dbt_models_done(project, models_done))
     project.build()
 

@@ -20,7 +20,7 @@ from botocore.config import Config
 from sandbox.offices import sandbox_offices
 from sandbox.service_csv import s3 as sandbox_s3
 from sandbox.service_csv.fault_proxy import FAULT_KINDS, RunningProxy, start_fault_proxy
-from tests.conftest import INCREMENTAL_BUILD, REPO, WITHOUT_APP_DB_TESTS, Project
+from tests.conftest import INCREMENTAL_BUILD, REPO, Project
 from tests.reliability.conftest import (
     BUCKET,
     BUILD_SCHEMAS,
@@ -35,7 +35,7 @@ from tests.reliability.conftest import (
 pytestmark = pytest.mark.slow
 
 # The incremental line of docs/cron.example, minus flock and logging.
-CRON_CHAIN = f"elt load && dbt {' '.join([*INCREMENTAL_BUILD, *WITHOUT_APP_DB_TESTS])} && elt release"
+CRON_CHAIN = f"elt load && dbt {' '.join(INCREMENTAL_BUILD)} && elt release"
 
 
 @pytest.fixture

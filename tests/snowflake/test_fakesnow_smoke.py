@@ -63,7 +63,7 @@ def test_dbt_build_runs_every_model_in_snowflake_dialect(make_sandbox, request, 
             range(1),
             bucket="fakesnow-exports",
         )
-        project = make_project(tmp_path / "duckdb", server, offices)
+        project = make_project(tmp_path / "duckdb", server, offices, sources=())  # every model
         project.read_exports_from(moto.endpoint_url, "fakesnow-exports")
         project.use_simulator(server, "incidents")
         project.write_config()
