@@ -345,6 +345,17 @@ class Project:
         if self.sources and name not in self.sources:
             self.sources = (*self.sources, name)
 
+    def switch_off_sources_but(self, *kept: str) -> None:
+        """From now on run only `kept` (ELT_SOURCES), as a deployment that stops using the other
+        sources does: their tables are dropped from the audit schemas, as `elt release` asks."""
+        from expectations.suites import SUITES
+
+        self.sources = kept
+        for spec in SUITES:
+            if spec.source not in kept:
+                schema = "audit_marts" if spec.layer == "marts" else "audit_ml"
+                self.query(f"drop table if exists {schema}.{spec.table}")
+
     def read_exports_from(self, endpoint_url: str, bucket: str, **config: Any) -> None:
         """Point [sources.service_csv] at a sandbox bucket (moto, or a fault proxy in front of
         it) with the sandbox's credentials, as a user configures a real one; `config` adds keys.

@@ -38,10 +38,17 @@ def test_the_published_build_is_not_released_twice(built_project: Project, tmp_p
     )
     assert _results(project) == results, "no checkpoint ran"
 
+    # From here on the deployment runs PestRoutes only (ELT_SOURCES), the other sources' tables
+    # dropped from the audit build as the release asks; the releases check PestRoutes' tables.
+    project.switch_off_sources_but("pestroutes")
     # A new build of one table, the same rows: a new build, released (and then not again).
     project.dbt("build", "--select", "dim_regions", "--exclude-resource-type", "unit_test")
     rebuilt = project.elt("release")
     assert "published: audit_marts -> analytics" in rebuilt.stdout, rebuilt.stdout
+    assert "note: service_csv, incidents, ecommerce, app_db switched off by ELT_SOURCES" in rebuilt.stdout
+    assert not project.query(_tables("analytics", "fct_orders")), (
+        "a switched-off source's table is unpublished"
+    )
     assert len(_published(project)) == len(history) + 1
     assert "already published" in project.elt("release").stdout
     assert len(_published(project)) == len(history) + 1
@@ -53,4 +60,11 @@ def test_the_published_build_is_not_released_twice(built_project: Project, tmp_p
     assert len(_published(project)) == len(history) + 2
     assert (
         project.scalar("select count(*) from analytics.dim_regions where region_name like '% (renamed)'") > 0
+    )
+
+
+def _tables(schema: str, table: str) -> str:
+    return (
+        "select table_name from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = '{table}'"
     )
