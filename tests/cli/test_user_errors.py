@@ -21,8 +21,10 @@ def one_line_error(result: Any) -> str:
 
 
 def offline_project(tmp_path: Path) -> Project:
-    """A project configured for a sandbox that is not running (port 9 discards)."""
-    project = Project(tmp_path, "http://127.0.0.1:9", sandbox_offices(seed=1, count=2))
+    """A PestRoutes project configured for a sandbox that is not running (port 9 discards)."""
+    project = Project(
+        tmp_path, "http://127.0.0.1:9", sandbox_offices(seed=1, count=2), sources=("pestroutes",)
+    )
     project.write_config()
     return project
 
