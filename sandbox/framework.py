@@ -60,6 +60,26 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
     return SimResponse(status, body, {"Content-Type": "application/json", **(headers or {})})
 
 
+class RateWindow:
+    """One key's requests in a sliding 60-second window (an API's per-minute rate limit)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._window: deque[float] = deque()
+
+    def consume(self, now: float) -> float | None:
+        """Count one request, or return the seconds until one is allowed (a refusal counts nothing)."""
+        while self._window and self._window[0] <= now - 60:
+            self._window.popleft()
+        if len(self._window) >= self.per_minute:
+            return self._window[0] + 60 - now
+        self._window.append(now)
+        return None
+
+    def remaining(self) -> int:
+        return max(0, self.per_minute - len(self._window))
+
+
 # --------------------------------------------------------------------------------------------
 # Faults and the request log: what every simulator's admin API offers tests
 # --------------------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from sandbox.ecommerce.spec import SPEC as ECOMMERCE
 from sandbox.framework import ExternalSpec, MountedSpec, SandboxError, SimulatorSpec
 from sandbox.incidents.spec import SPEC as INCIDENTS
 from sandbox.pestroutes.spec import SPEC as PESTROUTES
+from sandbox.qqcatalyst.spec import SPEC as QQCATALYST
 from sandbox.service_csv.spec import SPEC as SERVICE_CSV
 
-SIMULATORS: tuple[SimulatorSpec, ...] = (PESTROUTES, INCIDENTS, ECOMMERCE, SERVICE_CSV, APP_DB)
+SIMULATORS: tuple[SimulatorSpec, ...] = (PESTROUTES, INCIDENTS, ECOMMERCE, QQCATALYST, SERVICE_CSV, APP_DB)
 
 # Options from before the registry (`elt sandbox up --offices`, `manager.up(s3_port=...)`); a None
 # value for one of them means "do not start that simulator", as `s3_port=None` did.

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from email.utils import formatdate
@@ -29,6 +28,7 @@ from sandbox.framework import (
     AdminError,
     FaultQueue,
     FaultRule,
+    RateWindow,
     RequestLog,
     SimResponse,
     admin_int,
@@ -76,26 +76,6 @@ def _invalid(field: str, message: str) -> ApiError:
 # --------------------------------------------------------------------------------------------
 # Rate limit and faults
 # --------------------------------------------------------------------------------------------
-
-
-class RateWindow:
-    """One key's requests in a sliding 60-second window."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._window: deque[float] = deque()
-
-    def consume(self, now: float) -> float | None:
-        """Count one request, or return the seconds until one is allowed (a refusal counts nothing)."""
-        while self._window and self._window[0] <= now - 60:
-            self._window.popleft()
-        if len(self._window) >= self.per_minute:
-            return self._window[0] + 60 - now
-        self._window.append(now)
-        return None
-
-    def remaining(self) -> int:
-        return max(0, self.per_minute - len(self._window))
 
 
 def _html_error(status: int, reason: str) -> SimResponse:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.no_warehouse
 
 SEED = 42
 SCALE = 0.15  # about 900 bookings: small, yet every path of a booking's life happens
-OTHERS = ("pestroutes", "incidents", "ecommerce", "service_csv")
+OTHERS = ("pestroutes", "incidents", "ecommerce", "qqcatalyst", "service_csv")
 
 # The columns of issue 20's contract: the loader and dbt rely on these names.
 CONTRACT = {

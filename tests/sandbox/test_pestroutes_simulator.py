@@ -797,7 +797,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
     try:
         assert started["already_running"] is False and started["warnings"] == []
         assert started["url"] == f"http://127.0.0.1:{port}" and started["day"] == 0
-        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce"]
+        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"]
         assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in secrets.read_text()
         assert "authentication_token" in secrets.read_text()
         again = manager.up(state_dir, port=port, scale=0.1, secrets_path=secrets, **options)
@@ -812,7 +812,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
         )
         assert response.json()["success"] is True
         ticked = manager.tick(state_dir, days=2)
-        assert ticked["day"] == 2 and set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce"}
+        assert ticked["day"] == 2 and set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce", "qqcatalyst"}
         assert manager.status(state_dir)["day"] == 2
     finally:
         stopped = manager.down(state_dir)

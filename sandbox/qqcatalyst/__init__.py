@@ -1,0 +1,1 @@
+"""Simulated QQCatalyst API: two insurance agencies' books behind OAuth2, sync windows and envelopes."""
