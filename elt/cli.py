@@ -98,6 +98,18 @@ def _report_progress() -> None:
 @click.option("-e", "--entity", "entities", multiple=True, help="Load only this entity (repeatable).")
 @click.option("--full-refresh", is_flag=True, help="Ignore watermarks and read every record again.")
 @click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Read this past range of dates again, from this day (YYYY-MM-DD; sources with date windows).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Read up to this day (YYYY-MM-DD; default today; sources with date windows).",
+)
+@click.option(
     "--allow-partial",
     is_flag=True,
     help="Exit 0 when a failure is confined to some scopes or sources and the rest landed "
@@ -109,13 +121,17 @@ def load(
     scopes: tuple[str, ...],
     entities: tuple[str, ...],
     full_refresh: bool,
+    since: datetime | None,
+    until: datetime | None,
     allow_partial: bool,
 ) -> None:
     """Load SOURCE(s) into their RAW schemas (default: every source ELT_SOURCES names, or all).
 
     Incremental by watermark per scope and entity; RAW keeps each distinct version once, so
-    re-running a load adds nothing. Exit 2 when the run failed as a whole (configuration, the
-    warehouse, nothing landed) or, without --allow-partial, when any scope or source failed.
+    re-running a load adds nothing. --since/--until read a past range of dates again (sources
+    that read in date windows; without a source named, those sources). Exit 2 when the run
+    failed as a whole (configuration, the warehouse, nothing landed) or, without
+    --allow-partial, when any scope or source failed.
     """
     from loaders.common.config import check_readable
     from loaders.registry import SOURCES
@@ -124,19 +140,24 @@ def load(
     if unknown:
         raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(SOURCES)}")
     check_readable()
-    chosen = _sources_for(list(sources), scopes, entities)
+    dates = (since.date() if since else None, until.date() if until else None)
+    chosen = _sources_for(list(sources), scopes, entities, dated=any(dates))
+    for source in chosen:
+        source.check_dates(*dates)
     warehouse.target()
     with warehouse.run_lock("elt load"):
         warehouse.check_available()
         click.echo(f"loading {', '.join(s.name for s in chosen)} into {warehouse.describe()}", err=True)
-        _load(chosen, scopes, entities, full_refresh, allow_partial)
+        _load(chosen, scopes, entities, full_refresh, allow_partial, dates)
 
 
-def _sources_for(named: list[str], scopes: tuple[str, ...], entities: tuple[str, ...]) -> list[Any]:
+def _sources_for(
+    named: list[str], scopes: tuple[str, ...], entities: tuple[str, ...], dated: bool = False
+) -> list[Any]:
     """The sources a load covers: those named, else every enabled source (ELT_SOURCES); with
-    --scope/--entity and no source named, the enabled sources that know that scope or entity
-    (`elt load --office north`). A source ELT_SOURCES leaves out is never loaded: dbt would not
-    build it."""
+    --scope/--entity (or --since/--until) and no source named, the enabled sources that know
+    that scope or entity (or read in date windows): `elt load --office north`. A source
+    ELT_SOURCES leaves out is never loaded: dbt would not build it."""
     from loaders.registry import ENABLED_ENV_VAR, SOURCES, enabled_sources
 
     enabled = enabled_sources()
@@ -148,16 +169,23 @@ def _sources_for(named: list[str], scopes: tuple[str, ...], entities: tuple[str,
         )
     if named:
         return [SOURCES[name] for name in named]
-    if not scopes and not entities:
+    if not scopes and not entities and not dated:
         return list(enabled.values())
     matching = [
         source
         for source in enabled.values()
         if all(e in source.entities or e in source.entity_aliases for e in entities)
         and (not scopes or set(scopes) <= set(source.configured_scopes()))
+        and (not dated or source.date_windows)
     ]
     if not matching:
-        wanted = " ".join([*(f"--scope {s}" for s in scopes), *(f"--entity {e}" for e in entities)])
+        wanted = " ".join(
+            [
+                *(f"--scope {s}" for s in scopes),
+                *(f"--entity {e}" for e in entities),
+                *(["--since/--until"] if dated else []),
+            ]
+        )
         raise UserError(f"no source has {wanted}: name the source, e.g. `elt load pestroutes {wanted}`")
     return matching
 
@@ -168,18 +196,33 @@ def _load(
     entities: tuple[str, ...],
     full_refresh: bool,
     allow_partial: bool,
+    dates: tuple[Any, Any] = (None, None),
 ) -> None:
     from elt import runs as runs_module
     from elt.logs import redact
     from loaders.common.report import LoadReport
 
+    since, until = dates
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    selection = " ".join([*(f"--entity {e}" for e in entities), *(f"--scope {s}" for s in scopes)])
+    selection = " ".join(
+        [
+            *(f"--entity {e}" for e in entities),
+            *(f"--scope {s}" for s in scopes),
+            *([f"--since {since}"] if since else []),
+            *([f"--until {until}"] if until else []),
+        ]
+    )
     runs: list[runs_module.SourceRun] = []
     for source in chosen:
         started = datetime.now(UTC)
         try:
-            report = source.load(scopes=scopes or None, entities=entities or None, full_refresh=full_refresh)
+            report = source.load(
+                scopes=scopes or None,
+                entities=entities or None,
+                full_refresh=full_refresh,
+                since=since,
+                until=until,
+            )
             error = None
         except ConfigError:
             raise  # a setup mistake found before anything ran: one error line, no run to record

@@ -69,11 +69,16 @@ class ReleaseOutcome:
         return sum(v.evaluated - len(v.failures) for v in self.validations)
 
     def failures(self) -> list[str]:
-        lines = list(self.problems)
-        for (layer, table), problems in sorted(self.contract_problems.items()):
-            lines.extend(f"{layer}.{table}: {problem}" for problem in problems)
+        """Every reason the build is not published: failed expectations first, then broken
+        contracts, then the rest (tables without a suite or contract, leftovers of switched-off
+        sources), so the release history, which keeps the first 7,000 characters, keeps the
+        failed checks."""
+        lines = []
         for v in self.validations:
             lines.extend(f"{v.layer}.{v.table}: {failure}" for failure in v.failures)
+        for (layer, table), problems in sorted(self.contract_problems.items()):
+            lines.extend(f"{layer}.{table}: {problem}" for problem in problems)
+        lines.extend(self.problems)
         return lines
 
     def render(self) -> str:

@@ -94,6 +94,64 @@ def _is_zero_when(column: str, condition: Condition) -> Any:
     return e.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=0, row_condition=condition)
 
 
+# QQCatalyst insurance agencies (source qqcatalyst, dbt/models/marts/insurance and ml/insurance):
+# the production model of seed 002 (current rows) and the agency marts. Keys are `<agency>-<id>`;
+# a policy's drivers, vehicles, coverages and equipment are `<policy_key>-<their id>`. Values that
+# failed validation are NULL (standardised) with their rules in `failed_rules`, so the formats
+# below hold wherever a value is present.
+AGENCY_SCOPED_KEY = r"^.+-[0-9]+$"
+POLICY_ENTRY_KEY = r"^.+-[0-9]+-[0-9]+$"
+QQ_EMAIL = r"^[^@ ]+@[^@ ]+[.][a-z]{2,}$"
+QQ_PHONE = r"^[+]1[2-9][0-9]{2}[2-9][0-9]{6}$"
+QQ_ZIP = r"^[0-9]{5}(?:-[0-9]{4})?$"
+QQ_STATE = r"^[A-Z]{2}$"
+QQ_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+QQ_RULES = "(?:currency|date|email|phone|state|status|uuid|zip)"
+QQ_FAILED_RULES = rf"^(?:{QQ_RULES}(?:,{QQ_RULES})*)?$"
+QQ_LINES = (
+    "Personal Auto",
+    "Homeowners",
+    "Umbrella",
+    "Commercial Auto",
+    "General Liability",
+    "Workers Comp",
+    "Commercial Property",
+)
+QQ_POLICY_STATUSES = ("Active", "Pending", "Cancelled", "Expired", "NonRenewed", "Renewed")
+QQ_RENEWAL_OUTCOMES = ("renewed", "not_renewed", "cancelled", "pending")
+
+
+def _agency_scoped(*columns: str) -> tuple[Any, ...]:
+    return tuple(
+        e.ExpectColumnValuesToMatchRegex(column=column, regex=AGENCY_SCOPED_KEY) for column in columns
+    )
+
+
+def _formats(**columns: str) -> tuple[Any, ...]:
+    """Each column (name=regex) matches its standardised format wherever it is not NULL."""
+    return tuple(
+        e.ExpectColumnValuesToMatchRegex(column=column, regex=regex) for column, regex in columns.items()
+    )
+
+
+def _validation_flags() -> tuple[Any, ...]:
+    """`failed_rules` lists known rule names, comma-separated; a valid row lists none."""
+    return (
+        e.ExpectColumnValuesToMatchRegex(column="failed_rules", regex=QQ_FAILED_RULES),
+        e.ExpectColumnValuesToBeInSet(
+            column="failed_rules", value_set=[""], row_condition=Column("is_valid") == True
+        ),
+    )
+
+
+def _at_least_where_present(column_a: str, column_b: str) -> Any:
+    """`column_a >= column_b` on the rows where both are present (a date that failed validation
+    is NULL; a rate is NULL without its denominator)."""
+    return e.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=column_a, column_B=column_b, or_equal=True, ignore_row_if="either_value_is_missing"
+    )
+
+
 MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_offices",
@@ -696,6 +754,74 @@ MARTS: list[TableExpectations] = [
             _at_least("order_count", "cancelled_order_count"),
         ),
     ),
+    # QQCatalyst data quality (dbt/models/marts/data_quality): invalid source values per day,
+    # entity and rule, zeros included. The trend check blocks a release when, on a day with enough
+    # records, the share of an entity's records failing a rule jumps more than 25 points above its
+    # 28 days before: a broken feed or a broken rule, not noise (days of fewer than 20 records and
+    # a baseline of fewer than 100 are left to the data team's eye).
+    TableExpectations(
+        table="fct_qqcatalyst_invalid_values_daily",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("modified_date", "entity", "rule"),
+        not_null=(
+            "invalid_values_day_key",
+            "record_count",
+            "invalid_record_count",
+            "invalid_value_count",
+            "invalid_record_share",
+            "trailing_28_day_record_count",
+            "trailing_28_day_invalid_record_count",
+        ),
+        non_negative=(
+            "invalid_record_count",
+            "invalid_value_count",
+            "trailing_28_day_record_count",
+            "trailing_28_day_invalid_record_count",
+        ),
+        accepted_values={
+            "rule": ("currency", "date", "email", "phone", "state", "status", "uuid", "zip"),
+            # Every RAW table with a validated field (departments have none).
+            "entity": (
+                "acord_forms",
+                "agencies",
+                "applications",
+                "billing_records",
+                "carriers",
+                "claims",
+                "commission_rules",
+                "commissions",
+                "contacts",
+                "documents",
+                "employees",
+                "fees",
+                "locations",
+                "policies",
+                "quotes",
+                "renewals",
+                "terminations",
+            ),
+        },
+        between={
+            "record_count": (1, None),
+            "invalid_record_share": (0, 1),
+            "trailing_28_day_invalid_record_share": (0, 1),
+            "invalid_record_share_change": (-1, 1),
+        },
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="invalid_values_day_key"),
+            _at_least("record_count", "invalid_record_count"),
+            _at_least("invalid_value_count", "invalid_record_count"),
+            _at_least("trailing_28_day_record_count", "trailing_28_day_invalid_record_count"),
+            # The trend.
+            e.ExpectColumnValuesToBeBetween(
+                column="invalid_record_share_change",
+                max_value=0.25,
+                row_condition=(Column("record_count") >= 20)
+                & (Column("trailing_28_day_record_count") >= 100),
+            ),
+        ),
+    ),
     # The application database's marketplace (dbt/models/marts/marketplace): bookings, payments,
     # customers and vendors, GMV, vendor performance, cohorts, and the reconciliation with the
     # source that blocks any release of a warehouse that disagrees with the application.
@@ -958,6 +1084,532 @@ MARTS: list[TableExpectations] = [
             e.ExpectColumnPairValuesToBeEqual(column_A="source_key_count", column_B="source_row_count"),
         ),
     ),
+    # QQCatalyst insurance agencies (dbt/models/marts/insurance): the production model of seed 002,
+    # current rows only, and the book-of-business, retention, claims and commission marts.
+    TableExpectations(
+        table="dim_insurance_agencies",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("agency_key",),
+        not_null=("agency", "agency_id", "failed_rules", "is_valid"),
+        extra=(
+            *_agency_scoped("agency_key"),
+            *_formats(
+                agency_guid=QQ_UUID,
+                phone=QQ_PHONE,
+                email=QQ_EMAIL,
+                address_state=QQ_STATE,
+                address_zip=QQ_ZIP,
+            ),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="dim_insurance_locations",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("location_key",),
+        not_null=("agency", "location_id", "failed_rules", "is_valid"),
+        extra=(
+            *_agency_scoped("location_key"),
+            *_formats(phone=QQ_PHONE, email=QQ_EMAIL, address_state=QQ_STATE, address_zip=QQ_ZIP),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="dim_insurance_departments",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("department_key",),
+        not_null=("agency", "department_id", "failed_rules", "is_valid"),
+        extra=(*_agency_scoped("department_key", "location_key"), *_validation_flags()),
+    ),
+    TableExpectations(
+        table="dim_insurance_employees",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("employee_key",),
+        not_null=("agency", "employee_id", "failed_rules", "is_valid"),
+        accepted_values={
+            "employee_status": ("A", "I"),
+            "employee_role": ("Agent", "CSR", "Producer", "Manager"),
+        },
+        extra=(
+            *_agency_scoped("employee_key", "department_key", "location_key"),
+            *_formats(phone=QQ_PHONE, email=QQ_EMAIL),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="dim_insurance_contacts",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("contact_key",),
+        not_null=(
+            "agency",
+            "contact_id",
+            "email_count",
+            "phone_count",
+            "address_count",
+            "failed_rules",
+            "is_valid",
+            "contact_details_failed_rules",
+        ),
+        non_negative=("email_count", "phone_count", "address_count"),
+        # Deleted contacts (status D) are not current.
+        accepted_values={
+            "contact_status": ("A", "I"),
+            "contact_sub_type": ("C", "P"),
+            "contact_type": ("Customer", "Prospect", "Vendor"),
+        },
+        extra=(
+            *_agency_scoped("contact_key", "location_key", "agent_key"),
+            *_formats(
+                contact_guid=QQ_UUID,
+                primary_email=QQ_EMAIL,
+                primary_phone=QQ_PHONE,
+                address_state=QQ_STATE,
+                address_zip=QQ_ZIP,
+            ),
+            *_validation_flags(),
+            e.ExpectColumnValuesToMatchRegex(column="contact_details_failed_rules", regex=QQ_FAILED_RULES),
+        ),
+    ),
+    TableExpectations(
+        table="dim_insurance_carriers",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("carrier_key",),
+        not_null=("agency", "carrier_id", "carrier_name", "failed_rules", "is_valid"),
+        extra=(
+            *_agency_scoped("carrier_key"),
+            *_formats(state=QQ_STATE, phone=QQ_PHONE, email=QQ_EMAIL),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_quotes",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("quote_key",),
+        not_null=("agency", "quote_id", "customer_key", "failed_rules", "is_valid"),
+        non_negative=("quoted_premium",),
+        accepted_values={"quote_status": ("Open", "Sold", "Lost", "Expired"), "line_of_business": QQ_LINES},
+        extra=(
+            *_agency_scoped("quote_key", "customer_key", "carrier_key"),
+            *_formats(quote_guid=QQ_UUID),
+            *_validation_flags(),
+            _at_least_where_present("expiration_date", "quote_date"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_applications",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("application_key",),
+        not_null=("agency", "application_id", "quote_key", "failed_rules", "is_valid"),
+        accepted_values={"application_status": ("Submitted", "Approved", "Declined", "Withdrawn")},
+        extra=(
+            *_agency_scoped("application_key", "quote_key", "customer_key", "carrier_key"),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_policies",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("policy_key",),
+        not_null=(
+            "agency",
+            "policy_id",
+            "customer_key",
+            "carrier_key",
+            "is_renewal_policy",
+            "renewal_outcome",
+            "failed_rules",
+            "is_valid",
+        ),
+        non_negative=("total_premium", "annualized_premium", "term_days"),
+        accepted_values={
+            "policy_status": QQ_POLICY_STATUSES,
+            "renewal_outcome": QQ_RENEWAL_OUTCOMES,
+            "policy_type": ("Personal", "Commercial"),
+            "line_of_business": QQ_LINES,
+        },
+        extra=(
+            *_agency_scoped(
+                "policy_key", "customer_key", "carrier_key", "prior_policy_key", "renewal_policy_key"
+            ),
+            *_formats(policy_guid=QQ_UUID),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["policy_key", "policy_number"]),
+            _at_least_where_present("expiration_date", "effective_date"),
+            _at_least_where_present("expiration_date", "in_force_end_date"),
+            _at_least_where_present("in_force_end_date", "effective_date"),
+            # A replacement makes a policy renewed.
+            e.ExpectColumnValuesToBeNull(
+                column="renewal_policy_key", row_condition=Column("renewal_outcome") != "renewed"
+            ),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_policy_details",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("policy_key",),
+        not_null=("agency", "policy_id", "failed_rules", "is_valid"),
+        accepted_values={
+            "billing_method": ("Agency", "Direct"),
+            "payment_plan": ("Annual", "Semi-Annual", "Quarterly", "Monthly"),
+        },
+        between={"commission_percent": (0, 100)},
+        extra=(*_agency_scoped("policy_key"), *_validation_flags()),
+    ),
+    TableExpectations(
+        table="fct_insurance_drivers",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("driver_key",),
+        not_null=("agency", "policy_key", "position", "failed_rules", "is_valid"),
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="driver_key", regex=POLICY_ENTRY_KEY),
+            *_agency_scoped("policy_key"),
+            *_formats(license_state=QQ_STATE),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_vehicles",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("vehicle_key",),
+        not_null=("agency", "policy_key", "position", "failed_rules", "is_valid"),
+        between={"model_year": (1900, 2100)},
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="vehicle_key", regex=POLICY_ENTRY_KEY),
+            *_agency_scoped("policy_key"),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_coverages",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("coverage_key",),
+        not_null=("agency", "policy_key", "position", "failed_rules", "is_valid"),
+        non_negative=("coverage_limit", "deductible", "premium"),
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="coverage_key", regex=POLICY_ENTRY_KEY),
+            *_agency_scoped("policy_key"),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_equipment",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("equipment_key",),
+        not_null=("agency", "policy_key", "position", "failed_rules", "is_valid"),
+        non_negative=("insured_value",),
+        extra=(
+            e.ExpectColumnValuesToMatchRegex(column="equipment_key", regex=POLICY_ENTRY_KEY),
+            *_agency_scoped("policy_key"),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_claims",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("claim_key",),
+        not_null=("agency", "claim_id", "policy_key", "incurred_amount", "failed_rules", "is_valid"),
+        non_negative=("paid_amount", "reserve_amount", "incurred_amount", "days_to_report"),
+        accepted_values={"claim_status": ("Open", "Closed", "Denied", "Reopened")},
+        extra=(
+            *_agency_scoped("claim_key", "policy_key", "customer_key", "carrier_key"),
+            *_formats(claimant_email=QQ_EMAIL, claimant_phone=QQ_PHONE),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["claim_key", "claim_number"]),
+            _at_least_where_present("reported_date", "loss_date"),
+            _at_least_where_present("closed_date", "loss_date"),
+            _at_least("incurred_amount", "reserve_amount"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_renewals",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("renewal_key",),
+        not_null=("agency", "renewal_id", "policy_key", "failed_rules", "is_valid"),
+        non_negative=("renewal_premium",),
+        accepted_values={"renewal_status": ("Pending", "Renewed", "NonRenewed", "Lapsed")},
+        extra=(
+            *_agency_scoped("renewal_key", "policy_key", "new_policy_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["renewal_key", "policy_key"]),
+            # A renewed renewal names its replacement policy.
+            _not_null_when("new_policy_key", Column("renewal_status") == "Renewed"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_terminations",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("termination_key",),
+        not_null=("agency", "termination_id", "policy_key", "failed_rules", "is_valid"),
+        non_negative=("return_premium",),
+        accepted_values={
+            "termination_type": ("Cancellation", "NonRenewal", "Rewrite"),
+            "termination_status": ("Pending", "Processed", "Rescinded"),
+        },
+        extra=(
+            *_agency_scoped("termination_key", "policy_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["termination_key", "policy_key"]),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_billing_records",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("billing_record_key",),
+        not_null=("agency", "billing_record_id", "contact_key", "policy_key", "failed_rules", "is_valid"),
+        # A credit (returned premium after a cancellation) is a negative amount.
+        accepted_values={"billing_status": ("Open", "Paid", "Overdue", "Void")},
+        extra=(
+            *_agency_scoped("billing_record_key", "contact_key", "policy_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(
+                column_list=["billing_record_key", "billing_date", "contact_key"]
+            ),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_commission_rules",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("commission_rule_key",),
+        not_null=("agency", "commission_rule_id", "carrier_key", "failed_rules", "is_valid"),
+        accepted_values={"line_of_business": QQ_LINES},
+        between={"new_business_rate": (0, 1), "renewal_rate": (0, 1)},
+        extra=(*_agency_scoped("commission_rule_key", "carrier_key"), *_validation_flags()),
+    ),
+    TableExpectations(
+        table="fct_insurance_commissions",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("commission_key",),
+        not_null=("agency", "commission_id", "policy_key", "carrier_key", "failed_rules", "is_valid"),
+        non_negative=("amount",),
+        accepted_values={
+            "commission_type": ("NewBusiness", "Renewal"),
+            "commission_status": ("Pending", "Paid", "Reversed"),
+        },
+        extra=(
+            *_agency_scoped("commission_key", "policy_key", "carrier_key", "commission_rule_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["commission_key", "policy_key"]),
+            _at_least_where_present("paid_date", "statement_date"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_fees",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("fee_key",),
+        not_null=("agency", "fee_id", "policy_key", "failed_rules", "is_valid"),
+        non_negative=("amount",),
+        accepted_values={"fee_type": ("Policy", "Broker", "Inspection", "Installment", "Late")},
+        extra=(
+            *_agency_scoped("fee_key", "policy_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["fee_key", "policy_key", "fee_type"]),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_documents",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("document_key",),
+        not_null=("agency", "document_id", "entity_type", "entity_key", "failed_rules", "is_valid"),
+        accepted_values={
+            "entity_type": ("Contact", "Policy", "Claim"),
+            "document_type": ("Application", "Dec Page", "ID Card", "Claim Photo", "Correspondence", "Other"),
+        },
+        extra=(
+            *_agency_scoped("document_key", "entity_key"),
+            *_formats(document_guid=QQ_UUID),
+            *_validation_flags(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_acord_forms",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("acord_form_key",),
+        not_null=("agency", "acord_form_id", "form_id", "policy_key", "failed_rules", "is_valid"),
+        accepted_values={"form_status": ("Draft", "Completed", "Sent")},
+        extra=(
+            *_agency_scoped("acord_form_key", "policy_key"),
+            *_validation_flags(),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["acord_form_key", "form_id"]),
+            # The API's form id: ACORD, the form number and its edition (year-month).
+            e.ExpectColumnValuesToMatchRegex(column="form_id", regex=r"^ACORD-[0-9]+-[0-9]{4}-[0-9]{2}$"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_book_of_business_monthly",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("agency", "month_start", "carrier_key", "line_of_business"),
+        not_null=(
+            "as_of_date",
+            "is_complete_month",
+            "policies_in_force",
+            "premium_in_force",
+            "annualized_premium_in_force",
+            "policies_exposed",
+            "earned_premium",
+            "new_business_policies",
+            "new_business_premium",
+            "renewal_policies",
+            "renewal_premium",
+        ),
+        non_negative=(
+            "policies_in_force",
+            "premium_in_force",
+            "annualized_premium_in_force",
+            "earned_premium",
+            "new_business_policies",
+            "new_business_premium",
+            "renewal_policies",
+            "renewal_premium",
+        ),
+        accepted_values={"line_of_business": (*QQ_LINES, "Unknown")},
+        # A row is a carrier and line with a policy exposed in the month.
+        between={"policies_exposed": (1, None)},
+        extra=(
+            *_agency_scoped("carrier_key"),
+            # A policy in force on the snapshot day, or that took effect in the month, was exposed in it.
+            _at_least("policies_exposed", "policies_in_force"),
+            _at_least("policies_exposed", "new_business_policies"),
+            _at_least("policies_exposed", "renewal_policies"),
+            _at_least("as_of_date", "month_start"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_retention_monthly",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("agency", "month_start", "carrier_key", "line_of_business"),
+        not_null=(
+            "policies_up_for_renewal",
+            "policies_renewed",
+            "policies_not_renewed",
+            "policies_pending",
+            "renewal_rate",
+            "expiring_premium",
+            "renewed_expiring_premium",
+            "renewal_premium",
+        ),
+        non_negative=(
+            "policies_renewed",
+            "policies_not_renewed",
+            "policies_pending",
+            "expiring_premium",
+            "renewed_expiring_premium",
+            "renewal_premium",
+            "premium_retention_rate",
+        ),
+        accepted_values={"line_of_business": (*QQ_LINES, "Unknown")},
+        between={
+            "policies_up_for_renewal": (1, None),
+            "renewal_rate": (0, 1),
+            "decided_renewal_rate": (0, 1),
+        },
+        extra=(
+            *_agency_scoped("carrier_key"),
+            _at_least("policies_up_for_renewal", "policies_renewed"),
+            _at_least("policies_up_for_renewal", "policies_not_renewed"),
+            _at_least("policies_up_for_renewal", "policies_pending"),
+            _at_least("expiring_premium", "renewed_expiring_premium"),
+            _at_least_where_present("decided_renewal_rate", "renewal_rate"),
+            _not_null_when("decided_renewal_rate", Column("policies_renewed") > 0),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_claims_monthly",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("agency", "month_start", "carrier_key", "line_of_business"),
+        not_null=(
+            "policies_exposed",
+            "earned_premium",
+            "claim_count",
+            "open_claim_count",
+            "denied_claim_count",
+            "paid_amount",
+            "reserve_amount",
+            "incurred_amount",
+        ),
+        non_negative=(
+            "policies_exposed",
+            "earned_premium",
+            "claim_count",
+            "paid_amount",
+            "reserve_amount",
+            "incurred_amount",
+            "claim_frequency",
+            "claim_severity",
+            "loss_ratio",
+        ),
+        accepted_values={"line_of_business": (*QQ_LINES, "Unknown")},
+        extra=(
+            *_agency_scoped("carrier_key"),
+            _at_least("claim_count", "open_claim_count"),
+            _at_least("claim_count", "denied_claim_count"),
+            _at_least("incurred_amount", "paid_amount"),
+            _not_null_when("claim_frequency", Column("policies_exposed") > 0),
+            _not_null_when("claim_severity", Column("claim_count") > 0),
+            # A month is listed for its exposure or its claims.
+            e.ExpectColumnValuesToBeBetween(
+                column="claim_count", min_value=1, row_condition=Column("policies_exposed") == 0
+            ),
+        ),
+    ),
+    TableExpectations(
+        table="fct_insurance_commissions_monthly",
+        layer="marts",
+        source="qqcatalyst",
+        primary_key=("agency", "month_start", "carrier_key", "commission_type"),
+        not_null=(
+            "commission_count",
+            "net_commission_count",
+            "net_commission_amount",
+            "paid_amount",
+            "pending_amount",
+            "reversed_amount",
+            "commissioned_premium",
+            "expected_commission_amount",
+            "commission_variance_amount",
+        ),
+        non_negative=(
+            "net_commission_count",
+            "net_commission_amount",
+            "paid_amount",
+            "pending_amount",
+            "reversed_amount",
+            "commissioned_premium",
+            "expected_commission_amount",
+        ),
+        accepted_values={"commission_type": ("NewBusiness", "Renewal", "Unknown")},
+        between={"commission_count": (1, None), "effective_commission_rate": (0, 1)},
+        extra=(
+            *_agency_scoped("carrier_key"),
+            _at_least("commission_count", "net_commission_count"),
+            _at_least("net_commission_amount", "paid_amount"),
+        ),
+    ),
 ]
 
 ML: list[TableExpectations] = [
@@ -1164,6 +1816,84 @@ ML: list[TableExpectations] = [
             _not_null_when("vendor_bookings_before", Column("has_vendor_features") == True),
             # A label that marks most bookings as cancelled is a broken label.
             e.ExpectColumnValuesToBeInSet(column="was_cancelled", value_set=[False], mostly=0.5),
+        ),
+    ),
+    # QQCatalyst's policy non-renewal features (dbt/models/ml/insurance): month-end as-of dates,
+    # features from what was known by the end of each, the label only before the outcome was known.
+    TableExpectations(
+        table="policy_non_renewal_features",
+        layer="ml",
+        source="qqcatalyst",
+        primary_key=("policy_key", "as_of_date"),
+        not_null=(
+            "agency",
+            "is_renewal_policy",
+            "policy_age_days",
+            "days_to_expiration",
+            "customer_policies_in_force",
+            "customer_lines_in_force",
+            "customer_renewal_terms_before",
+            "customer_cancellations_before",
+            "claims_before",
+            "claims_last_365_days",
+            "open_claims",
+            "customer_claims_before",
+            "bills_before",
+            "past_due_bills",
+            "past_due_amount",
+            "late_fees_before",
+            "late_fee_amount_before",
+            "commission_amount_before",
+            "customer_quotes_last_90_days",
+            "renewal_outcome",
+            "outcome_known_on",
+            "label_is_known",
+        ),
+        non_negative=(
+            "total_premium",
+            "customer_renewal_terms_before",
+            "customer_cancellations_before",
+            "claims_before",
+            "open_claims",
+            "bills_before",
+            "past_due_bills",
+            "past_due_amount",
+            "late_fees_before",
+            "late_fee_amount_before",
+            "customer_quotes_last_90_days",
+        ),
+        accepted_values={"renewal_outcome": QQ_RENEWAL_OUTCOMES, "line_of_business": QQ_LINES},
+        # The policy is in force on its as-of dates: started by then, expiring after, and counted
+        # among its customer's policies in force.
+        between={
+            "policy_age_days": (0, None),
+            "days_to_expiration": (1, None),
+            "customer_tenure_days": (0, None),
+            "customer_policies_in_force": (1, None),
+            "customer_lines_in_force": (1, None),
+            "days_since_last_claim": (0, None),
+        },
+        extra=(
+            *_agency_scoped("policy_key", "customer_key", "carrier_key"),
+            _at_least_where_present("customer_tenure_days", "policy_age_days"),
+            _at_least("customer_policies_in_force", "customer_lines_in_force"),
+            _at_least("claims_before", "claims_last_365_days"),
+            _at_least("claims_before", "open_claims"),
+            _at_least("customer_claims_before", "claims_before"),
+            _not_null_when("days_since_last_claim", Column("claims_before") > 0),
+            # The label is set exactly on the rows before the outcome was known.
+            _not_null_when("was_not_renewed", Column("label_is_known") == True),
+            e.ExpectColumnValuesToBeNull(
+                column="was_not_renewed", row_condition=Column("label_is_known") == False
+            ),
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="outcome_known_on",
+                column_B="as_of_date",
+                row_condition=Column("label_is_known") == True,
+            ),
+            # A label that marks most policies as lost at renewal is a broken label: at least
+            # half of the labelled rows are renewals (a share, so it is also SQL on PostgreSQL).
+            e.ExpectColumnValuesToBeInSet(column="was_not_renewed", value_set=[False], mostly=0.5),
         ),
     ),
 ]

@@ -11,10 +11,11 @@ from loaders.common.source import Source
 from loaders.ecommerce import SOURCE as ECOMMERCE
 from loaders.incidents import SOURCE as INCIDENTS
 from loaders.pestroutes import SOURCE as PESTROUTES
+from loaders.qqcatalyst import SOURCE as QQCATALYST
 from loaders.service_csv import SOURCE as SERVICE_CSV
 
 SOURCES: dict[str, Source] = {
-    source.name: source for source in (PESTROUTES, SERVICE_CSV, INCIDENTS, ECOMMERCE, APP_DB)
+    source.name: source for source in (PESTROUTES, SERVICE_CSV, INCIDENTS, ECOMMERCE, APP_DB, QQCATALYST)
 }
 
 # The environment variable naming the sources a deployment runs (comma-separated registry names);

@@ -35,6 +35,7 @@ import pytest
 
 from elt import pgserver
 from elt.pii import pgoptions
+from loaders.qqcatalyst.settings import ENTITIES as QQCATALYST_ENTITIES
 from sandbox import registry as sandbox_registry
 from sandbox.app_db import generator as app_db_generator
 from sandbox.framework import LoaderContext
@@ -50,6 +51,9 @@ TARGET = os.environ.get("ELT_TARGET", "duckdb").strip().lower() or "duckdb"
 # hashes it with (a secret: tests check it reaches no log).
 APP_DB_SEED = 11
 APP_DB_SCALE = 0.1
+# The QQCatalyst simulator's and loader's request limit in end-to-end builds (the API's is 60 a
+# minute, which would make a first load take minutes).
+QQCATALYST_REQUESTS_PER_MINUTE = 60_000
 PII_SALT = "pii-salt-of-the-tests-0f3c9a"
 # `dbt build` as the daily schedule runs it (`make build`, docs/cron.example): every model and
 # data test, no unit tests. The session's `built_project` runs plain `dbt build`, unit tests included.
@@ -625,7 +629,15 @@ def make_project(
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """Every source's sandbox loaded, built and released once, shared by the end-to-end tests."""
     offices = sandbox_offices(seed=11)
-    server = start_sandbox_server(port=0, offices=offices, seed=11, scale=0.3, search_cap=120, get_cap=1000)
+    server = start_sandbox_server(
+        port=0,
+        offices=offices,
+        seed=11,
+        scale=0.3,
+        search_cap=120,
+        get_cap=1000,
+        qqcatalyst={"requests_per_minute": QQCATALYST_REQUESTS_PER_MINUTE},
+    )
     moto = sandbox_s3.start_moto(port=0)
     try:
         sandbox_s3.seed_bucket(
@@ -638,6 +650,14 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         project.read_exports_from(moto.endpoint_url, "e2e-exports")
         project.use_simulator(server, "incidents")
         project.use_simulator(server, "ecommerce")
+        # QQCatalyst: limits far above the API's 60 a minute, month-wide windows: few calls.
+        project.use_simulator(
+            server,
+            "qqcatalyst",
+            requests_per_minute=QQCATALYST_REQUESTS_PER_MINUTE,
+            window_days=31,
+            start_date="2026-01-01",
+        )
         # The application database: a SQLite file in the project, as `elt sandbox up` builds it.
         project.app_db_url = f"sqlite:///{project.root / 'app_db.sqlite'}"  # type: ignore[attr-defined]
         app_db_generator.build(project.app_db_url, day=0, seed=APP_DB_SEED, scale=APP_DB_SCALE)  # type: ignore[attr-defined]
@@ -649,6 +669,20 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         # The shops as loaded (tests tick the shared server later).
         project.shopify_orders = {  # type: ignore[attr-defined]
             shop: world.records() for shop, world in server.simulators["ecommerce"].worlds.items()
+        }
+        # The agencies' ground truth as loaded: every record and every planted value.
+        qqcatalyst = server.simulators["qqcatalyst"]
+        project.qqcatalyst_truth = {  # type: ignore[attr-defined]
+            agency: {
+                "ids": {
+                    entity.table: {
+                        str(r[entity.primary_key]) for r in qqcatalyst.records(agency, entity.table)
+                    }
+                    for entity in QQCATALYST_ENTITIES
+                },
+                "planted": qqcatalyst.planted(agency),
+            }
+            for agency in qqcatalyst.agencies
         }
         project.dbt("build")
         # Progress every second (10 s by default), so the tests see the release report it.

@@ -433,3 +433,45 @@ def assert_application_day_published(project: Project, url: str, tick: dict[str,
     )
     assert project.scalar("select count(*) from snapshots.app_db_vendor_prices_snapshot") > history
     assert closed >= tick["tables"]["vendor_prices"]["updated"] > 0
+
+
+# --------------------------------------------------------------------------------------------
+# QQCatalyst: every record reaches staging, every planted value is caught by its own rule
+# --------------------------------------------------------------------------------------------
+
+
+def test_qqcatalyst_records_all_reach_staging_and_each_planted_value_fails_its_rule_alone(
+    built_project: Project,
+) -> None:
+    """Against the generator's ground truth: each agency's every record (soft-deleted ones too) is
+    one row of its staging model, none is dropped for an invalid value, and the validation audit
+    lists exactly the values the generator planted as invalid, each under the rule it breaks:
+    none missed, none under another rule, no valid value flagged (messy but valid ones included)."""
+    truth = built_project.qqcatalyst_truth  # type: ignore[attr-defined]
+    assert set(truth) == {"harbor", "summit"}
+    rules = set()
+    for agency, known in truth.items():
+        for table, ids in known["ids"].items():
+            singular = table[: -len("ies")] + "y" if table.endswith("ies") else table[:-1]
+            staged = built_project.query(
+                f"select {singular}_id from staging.stg_qqcatalyst__{table} where agency = '{agency}'"
+            )
+            assert sorted(str(row[0]) for row in staged) == sorted(ids), (agency, table)
+        planted = {(p.entity, str(p.source_id), p.field, p.rule) for p in known["planted"] if p.rule}
+        messy = [p for p in known["planted"] if not p.rule]
+        rules |= {p[3] for p in planted}
+        assert messy, "the generator plants messy but valid values too"
+        flagged = built_project.query(
+            "select entity, source_id, field, rule from intermediate.int_qqcatalyst__validation_failures "
+            f"where agency = '{agency}'"
+        )
+        assert len(flagged) == len(set(flagged))
+        caught = {(e, str(i), f, r) for e, i, f, r in flagged}
+        assert caught - planted == set(), f"{agency}: flagged values the generator holds valid"
+        assert planted - caught == set(), f"{agency}: planted invalid values nobody flagged"
+    # Every rule has planted values to catch, in one agency or the other.
+    assert rules == {"email", "phone", "zip", "state", "currency", "date", "status", "uuid"}
+    # The data team's daily count adds up to the same failures.
+    assert built_project.scalar(
+        "select sum(invalid_value_count) from analytics.fct_qqcatalyst_invalid_values_daily"
+    ) == sum(len([p for p in known["planted"] if p.rule]) for known in truth.values())

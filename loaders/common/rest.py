@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+from dlt.common.configuration import configspec
+from dlt.common.typing import TSecretStrValue
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
@@ -129,6 +132,12 @@ def _connection_reason(exc: requests.ConnectionError) -> str:
     return type(exc).__name__
 
 
+def _endpoint(url: str | None) -> tuple[str, str, str]:
+    """Scheme, host and path of a URL (its query and fragment left out)."""
+    parts = requests.utils.urlparse(url or "")
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/")
+
+
 def _error_detail(response: requests.Response) -> str:
     """A short reason from a JSON error body (e.g. a 422 validation message), never the request."""
     try:
@@ -136,7 +145,7 @@ def _error_detail(response: requests.Response) -> str:
     except ValueError:
         return ""
     if isinstance(body, dict):
-        for key in ("message", "error", "errorMessage", "type"):
+        for key in ("message", "error", "errorMessage", "ErrorMessage", "type"):
             value = body.get(key)
             if isinstance(value, str) and value:
                 return f" ({' '.join(value.split())[:160]})"
@@ -168,6 +177,15 @@ class ApiClient:
         if isinstance(auth, OAuth2ClientCredentials):
 
             def reauthenticate(request: requests.PreparedRequest) -> None:
+                if _endpoint(request.url) == _endpoint(auth.access_token_url):
+                    # The token request itself was refused: its credentials are wrong, and
+                    # asking for a token to send it with would only ask again, forever.
+                    path = _endpoint(request.url)[2]
+                    raise PermanentError(f"{name} {request.method} {path}: HTTP 401, check the credentials")
+                renew = getattr(auth, "reauthenticate", None)
+                if renew is not None:
+                    renew(request)
+                    return
                 auth.obtain_token()
                 auth(request)
 
@@ -199,26 +217,51 @@ class ApiClient:
         self.session.close()
 
 
+@configspec
 class OAuth2PasswordGrant(OAuth2ClientCredentials):
-    """OAuth2's resource-owner password grant, refreshed with the refresh token dlt lacks.
+    """OAuth2's resource-owner password grant and refresh-token grant, which dlt lacks.
 
     dlt ships the client-credentials grant only. This one asks for a token with the user's name
-    and password once, then renews it with the refresh token it was given (falling back to the
-    password when the refresh is refused), before it expires: `expiry_margin_seconds` early.
+    and password, or with `refresh_token` when it is given one (an app authorised once by the
+    authorization-code flow keeps only that), then renews it with the newest refresh token the
+    token endpoint answered, falling back to the password when a refresh is refused and a
+    password is configured. A token is renewed `expiry_margin_seconds` before it expires (at most
+    a tenth of its life, so a short-lived token is not renewed on every request) and once on a
+    401 (`reauthenticate`, which ApiClient calls). Thread-safe: requests sharing one grant wait
+    for a single token request instead of each asking for one.
     """
 
-    username: str = None  # type: ignore[assignment]
-    password: str = None  # type: ignore[assignment]
+    username: TSecretStrValue = None
+    password: TSecretStrValue = None
+    refresh_token: TSecretStrValue = None
     expiry_margin_seconds: int = 60
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.refresh_token: str | None = None
+        self._lock = threading.Lock()
+        self._margin_seconds = float(self.expiry_margin_seconds)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        with self._lock:
+            if self.access_token is None or self.is_token_expired():
+                self.obtain_token()
+            token = self.access_token
+        request.headers["Authorization"] = f"Bearer {token}"
+        return request
+
+    def reauthenticate(self, request: requests.PreparedRequest) -> None:
+        """A 401 on `request`: renew the token it carried (unless another request already did),
+        then sign the request again."""
+        with self._lock:
+            if request.headers.get("Authorization") == f"Bearer {self.access_token}":
+                self.obtain_token()
+            token = self.access_token
+        request.headers["Authorization"] = f"Bearer {token}"
 
     def is_token_expired(self) -> bool:
         import pendulum
 
-        return pendulum.now().add(seconds=self.expiry_margin_seconds) >= self.token_expiry
+        return pendulum.now().add(seconds=self._margin_seconds) >= self.token_expiry
 
     def build_access_token_request(self) -> dict[str, Any]:
         if self.refresh_token:
@@ -239,7 +282,7 @@ class OAuth2PasswordGrant(OAuth2ClientCredentials):
         try:
             self._obtain()
         except PermanentError:
-            if not self.refresh_token:
+            if not (self.refresh_token and self.username and self.password):
                 raise
             self.refresh_token = None  # a refused refresh token: sign in again with the password
             self._obtain()
@@ -249,6 +292,11 @@ class OAuth2PasswordGrant(OAuth2ClientCredentials):
 
         response = self.session.post(self.access_token_url, **self.build_access_token_request())
         body = response.json()
+        if not isinstance(body, dict) or not body.get("access_token"):
+            path = requests.utils.urlparse(self.access_token_url).path
+            raise PermanentError(f"POST {path}: the token endpoint answered without an access token")
         self.parse_native_representation(self.parse_access_token(body))
         self.refresh_token = body.get("refresh_token") or self.refresh_token
-        self.token_expiry = pendulum.now().add(seconds=self.parse_expiration_in_seconds(body))
+        lifetime = self.parse_expiration_in_seconds(body)
+        self._margin_seconds = min(float(self.expiry_margin_seconds), lifetime / 10)
+        self.token_expiry = pendulum.now().add(seconds=lifetime)

@@ -4,6 +4,7 @@ A source is a package `loaders/<name>/` whose `__init__.py` holds a `Source` (ch
 dlt, no HTTP) and whose `pipeline.py` holds the work:
 
     def load(scopes, entities, full_refresh) -> LoadReport
+                                              # (plus since, until: a source with date windows)
     def configured_scopes() -> list[str]      # from its config section, every provider
     def secrets() -> list[str]                # every configured credential (tests check none leaks)
     def attention(reader) -> list[str]        # optional: what a person must act on (`elt status`)
@@ -17,6 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,9 @@ class Source:
     description: str  # one line for the docs
     config_section: str = ""  # default: sources.<name>
     entity_aliases: tuple[str, ...] = ()  # other names `--entity` accepts (e.g. table names)
+    # Reads in windows of dates that `elt load --since/--until` can name: its load() takes
+    # `since` and `until` (a past range read again).
+    date_windows: bool = False
 
     @property
     def section(self) -> str:
@@ -72,12 +77,25 @@ class Source:
                 f"{', '.join(configured) or 'none'}"
             )
 
+    def check_dates(self, since: date | None, until: date | None) -> None:
+        if (since or until) and not self.date_windows:
+            raise ConfigError(f"{self.name} has no date windows: --since/--until do not apply to it")
+        if since and until and since > until:
+            raise ConfigError(f"--since {since} is after --until {until}")
+
     def load(
         self,
         scopes: Sequence[str] | None = None,
         entities: Sequence[str] | None = None,
         full_refresh: bool = False,
+        since: date | None = None,
+        until: date | None = None,
     ) -> LoadReport:
         self.check_entities(entities)
         self.check_scopes(scopes)
-        return self.module().load(scopes=scopes or None, entities=entities or None, full_refresh=full_refresh)
+        self.check_dates(since, until)
+        # Only a source with date windows takes the range: the others' load() is unchanged.
+        dates = {"since": since, "until": until} if since or until else {}
+        return self.module().load(
+            scopes=scopes or None, entities=entities or None, full_refresh=full_refresh, **dates
+        )

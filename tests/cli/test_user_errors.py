@@ -31,7 +31,7 @@ def offline_project(tmp_path: Path) -> Project:
 
 def test_unknown_source(tmp_path: Path) -> None:
     line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
-    known = "pestroutes, service_csv, incidents, ecommerce, app_db"
+    known = "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst"
     assert line == f"error: unknown source salesforce; known sources: {known}"
 
 
@@ -135,11 +135,11 @@ def test_elt_sources_switches_the_other_sources_off_and_a_typo_is_one_line(tmp_p
     incidents_only = {"ELT_SOURCES": "incidents"}
     line = one_line_error(project.elt("load", "pestroutes", check=False, env=incidents_only))
     assert line.startswith("error: pestroutes is switched off in this deployment (ELT_SOURCES=incidents)")
-    typo = {"ELT_SOURCES": "incidents, qqcatalyst"}
+    typo = {"ELT_SOURCES": "incidents, quickbooks"}
     line = one_line_error(project.elt("load", check=False, env=typo))
     assert line == (
-        "error: ELT_SOURCES names unknown source qqcatalyst; known sources: "
-        "pestroutes, service_csv, incidents, ecommerce, app_db"
+        "error: ELT_SOURCES names unknown source quickbooks; known sources: "
+        "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst"
     )
 
     models = project.run(
@@ -151,4 +151,4 @@ def test_elt_sources_switches_the_other_sources_off_and_a_typo_is_one_line(tmp_p
     project._parse_reused = True  # no shared parse for a value dbt refuses
     listed = project.run("dbt", "ls", "-q", check=False, env=typo)
     assert listed.returncode != 0
-    assert "ELT_SOURCES names unknown source qqcatalyst; known sources: pestroutes" in listed.stdout
+    assert "ELT_SOURCES names unknown source quickbooks; known sources: pestroutes" in listed.stdout

@@ -120,7 +120,9 @@ def test_in_process_server_mounts_every_registered_simulator() -> None:
         assert {w["requests_per_minute"] for w in server.incidents.state()["workspaces"]} == {50}
 
         health = requests.get(f"{server.url}/_sandbox/health", timeout=10).json()
-        assert health["sources"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"] and health["day"] == 0
+        assert (
+            health["sources"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"] and health["day"] == 0
+        )
         # Each simulator's admin routes under its name; the first one's also without it.
         queued = {"kind": "http503", "workspace": "platform"}
         assert requests.post(f"{server.url}/_sandbox/incidents/faults", json=queued, timeout=10).ok
@@ -132,11 +134,21 @@ def test_in_process_server_mounts_every_registered_simulator() -> None:
         assert requests.post(f"{server.url}/_sandbox/incidents/tick", timeout=10).status_code == 400
 
         tick = requests.post(f"{server.url}/_sandbox/tick", json={"days": 2}, timeout=60).json()
-        assert tick["day"] == 2 and set(tick["simulators"]) == {"pestroutes", "incidents", "ecommerce", "qqcatalyst"}
+        assert tick["day"] == 2 and set(tick["simulators"]) == {
+            "pestroutes",
+            "incidents",
+            "ecommerce",
+            "qqcatalyst",
+        }
         assert "changes" in tick  # the first simulator's result, where older callers read it
         assert server.pestroutes.day == server.incidents.day == 2
         state = requests.get(f"{server.url}/_sandbox/state", timeout=10).json()
-        assert state["day"] == 2 and set(state["simulators"]) == {"pestroutes", "incidents", "ecommerce", "qqcatalyst"}
+        assert state["day"] == 2 and set(state["simulators"]) == {
+            "pestroutes",
+            "incidents",
+            "ecommerce",
+            "qqcatalyst",
+        }
         assert requests.get(f"{server.url}/nope/x", timeout=10).status_code == 404
     finally:
         server.stop()
@@ -193,7 +205,14 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
     )
     try:
         assert started["warnings"] == [] and started["secrets_path"] == str(secrets)
-        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst", "service_csv", "app_db"]
+        assert started["simulators"] == [
+            "pestroutes",
+            "incidents",
+            "ecommerce",
+            "qqcatalyst",
+            "service_csv",
+            "app_db",
+        ]
         text = secrets.read_text()
         assert text.splitlines()[0] == manager.SECRETS_MARKER
         assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in text
@@ -231,7 +250,14 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
         )
         assert answer.status_code == 200 and "pagination_meta" in answer.json()
         ticked = manager.tick(state_dir)
-        assert set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce", "qqcatalyst", "service_csv", "app_db"}
+        assert set(ticked["simulators"]) == {
+            "pestroutes",
+            "incidents",
+            "ecommerce",
+            "qqcatalyst",
+            "service_csv",
+            "app_db",
+        }
         assert ticked["service_csv_files"] >= 1 and ticked["app_db_day"] == 1
     finally:
         manager.down(state_dir)

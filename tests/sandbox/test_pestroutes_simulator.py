@@ -812,7 +812,12 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
         )
         assert response.json()["success"] is True
         ticked = manager.tick(state_dir, days=2)
-        assert ticked["day"] == 2 and set(ticked["simulators"]) == {"pestroutes", "incidents", "ecommerce", "qqcatalyst"}
+        assert ticked["day"] == 2 and set(ticked["simulators"]) == {
+            "pestroutes",
+            "incidents",
+            "ecommerce",
+            "qqcatalyst",
+        }
         assert manager.status(state_dir)["day"] == 2
     finally:
         stopped = manager.down(state_dir)

@@ -5,7 +5,8 @@
     builds and releases: one missing source never stops the others.
 
     The empty relation's column types come from each column's `data_type` in the sources YAML
-    (`json`, `text`, `timestamp`, `bigint` or `boolean`, the types the landing writes), translated by `raw_column_type`.
+    (`json`, `text`, `timestamp`, `bigint`, `boolean` or `date`, the types the landings write),
+    translated by `raw_column_type`.
     `source()` is still called, so lineage and `dbt build --select source:...+` are unchanged.
 -#}
 {% macro source_or_empty(source_name, table_name) -%}
@@ -45,13 +46,13 @@
 {%- endmacro %}
 
 {% macro default__raw_column_type(kind) -%}
-    {{ return({'json': 'jsonb', 'text': 'text', 'timestamp': 'timestamp with time zone', 'bigint': 'bigint', 'boolean': 'boolean'}[kind]) }}
+    {{ return({'json': 'jsonb', 'text': 'text', 'timestamp': 'timestamp with time zone', 'bigint': 'bigint', 'boolean': 'boolean', 'date': 'date'}[kind]) }}
 {%- endmacro %}
 
 {% macro duckdb__raw_column_type(kind) -%}
-    {{ return({'json': 'json', 'text': 'varchar', 'timestamp': 'timestamp with time zone', 'bigint': 'bigint', 'boolean': 'boolean'}[kind]) }}
+    {{ return({'json': 'json', 'text': 'varchar', 'timestamp': 'timestamp with time zone', 'bigint': 'bigint', 'boolean': 'boolean', 'date': 'date'}[kind]) }}
 {%- endmacro %}
 
 {% macro snowflake__raw_column_type(kind) -%}
-    {{ return({'json': 'variant', 'text': 'varchar', 'timestamp': 'timestamp_tz', 'bigint': 'number(38, 0)', 'boolean': 'boolean'}[kind]) }}
+    {{ return({'json': 'variant', 'text': 'varchar', 'timestamp': 'timestamp_tz', 'bigint': 'number(38, 0)', 'boolean': 'boolean', 'date': 'date'}[kind]) }}
 {%- endmacro %}

@@ -1,0 +1,108 @@
+-- Contact addresses: one row per entry of `Addresses` in each contact's latest version (doc block
+-- qqcatalyst_dedup_rule), keyed by the contact and the entry's position in the list (the API gives
+-- addresses no id). State and ZIP are validated (qqcatalyst_validation_rules).
+
+with
+
+versions as (
+
+    {{ qqcatalyst_versions('contacts', 'contact_key') }}
+
+),
+
+latest_versions as (
+
+    {{ latest_version_per_key('versions', 'contact_key', 'date_last_modified') }}
+
+),
+
+renamed as (
+
+    select
+        latest_versions.contact_key,
+        latest_versions.agency,
+        latest_versions.source_id,
+        {{ qqcatalyst_array_index('addresses') }} as position,
+        {{ json_path_fields(json_array_element('addresses'), {
+            'AddressType': 'address_type',
+            'Line1': 'line1',
+            'Line2': 'line2',
+            'City': 'city',
+            'State': 'state',
+            'Zip': 'zip',
+            'IsPrimary': 'is_primary',
+        }) }},
+        latest_versions.date_last_modified,
+        latest_versions.record_hash,
+        latest_versions.batch_id,
+        latest_versions.extracted_at,
+        latest_versions.dlt_load_id
+
+    from latest_versions
+    {{ qqcatalyst_unnest_array('latest_versions.record', 'Addresses', 'addresses') }}
+
+),
+
+checked as (
+
+    select
+        renamed.*,
+        {{ qqcatalyst_failed_rules(qqcatalyst_checks('contact_addresses')) }} as failed_rules
+
+    from renamed
+
+),
+
+typed as (
+
+    select
+        contact_key,
+        {{ safe_integer('source_id') }} as contact_id,
+        agency,
+        position,
+        {{ nullif_blank('address_type') }} as address_type,
+        {{ nullif_blank('line1') }} as line1,
+        {{ nullif_blank('line2') }} as line2,
+        {{ nullif_blank('city') }} as city,
+        {{ qqcatalyst_state('state') }} as state,
+        {{ qqcatalyst_zip('zip') }} as zip,
+        {{ safe_boolean('is_primary') }} as is_primary,
+        failed_rules,
+        date_last_modified,
+        record_hash,
+        batch_id,
+        extracted_at,
+        dlt_load_id
+
+    from checked
+
+),
+
+final as (
+
+    select
+        contact_key || '-' || cast(position as varchar) as contact_address_key,
+        contact_key,
+        contact_id,
+        agency,
+        position,
+        address_type,
+        line1,
+        line2,
+        city,
+        state,
+        zip,
+        is_primary,
+        date_last_modified,
+        failed_rules,
+        failed_rules = '' as is_valid,
+        record_hash,
+        batch_id,
+        extracted_at,
+        dlt_load_id
+
+    from typed
+
+)
+
+select * from final
