@@ -28,6 +28,14 @@ the machine and the git commit, so runs can be compared):
 - app_db: `elt load app_db` from a generated PostgreSQL application database (about a million
   bookings) into DuckDB, full and after one simulated day, beside a plain `COPY (SELECT ...) TO
   STDOUT` of the same tables read into DuckDB in the same run (bench/app_db_bench.py).
+- qqcatalyst: bench/qqcatalyst_bench.py (run as a subprocess; its own JSON is folded in):
+  `elt load qqcatalyst` of both sandbox agencies in records/s with the rate limits off (API span
+  and whole command), then the whole load at 60 requests a minute per agency (the API's published
+  figure; --quick: 600) against its floor: agency a must make R_a data requests (per windowed
+  entity and window max(1, ceil(records / page_size)) pages, the reference lists, the first run's
+  ID sweep; token calls do not count against the API's limit), computed from the simulator's
+  ground truth and checked against its request log; the floor is 60 * floor((R_a - 1) / L) s for
+  the busiest agency (target <= 1.1x).
 - dbt: `dbt build` of the whole project (both sources), as the schedules run it (without unit
   tests: `--exclude-resource-type unit_test`), on a fresh warehouse at two sizes s and 2s (full
   run: PestRoutes at scale 2 and 4 beside 1,500 and 3,000 service-export files, 12.9 and 25.8
@@ -107,7 +115,15 @@ DBT_BUILD = ["build", "--quiet", "--exclude-resource-type", "unit_test"]
 # read all of RAW to audit the incremental merges and run in the daily build only. The
 # incremental builds are timed as it (the full build is the daily one).
 DBT_BUILD_INCREMENTAL = [*DBT_BUILD, "--exclude", "tag:raw_audit"]
-BENCHES = ("pestroutes_extract", "pestroutes_rate_limited", "ecommerce", "dbt", "service_csv", "app_db")
+BENCHES = (
+    "pestroutes_extract",
+    "pestroutes_rate_limited",
+    "ecommerce",
+    "qqcatalyst",
+    "dbt",
+    "service_csv",
+    "app_db",
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -674,6 +690,18 @@ def bench_app_db(quick: bool) -> dict[str, Any]:
     return json.loads((RESULTS / "app_db.json").read_text())
 
 
+def bench_qqcatalyst(quick: bool) -> dict[str, Any]:
+    """bench/qqcatalyst_bench.py as a subprocess: it starts its own QQCatalyst simulator."""
+    size = ["--quick"] if quick else []
+    cmd = [sys.executable, str(REPO / "bench" / "qqcatalyst_bench.py"), *size]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"qqcatalyst bench failed with exit code {done.returncode}")
+    print(done.stdout.rstrip(), flush=True)  # its own lines (CPU seconds of the loader and simulator)
+    return json.loads((RESULTS / "qqcatalyst.json").read_text())
+
+
 # ------------------------------------------------------------------------------------------
 # The table
 # ------------------------------------------------------------------------------------------
@@ -723,6 +751,31 @@ def table(results: dict[str, Any]) -> list[str]:
                 f"{r['throttled_requests']} throttled",
             ),
         ]
+    if "qqcatalyst" in results:
+        quick = " (quick)" if results["qqcatalyst"].get("quick") else ""
+        r = results["qqcatalyst"].get("extract")
+        if r:
+            where = f"2 agencies, scale {r['scale']}, {r['records']:,} records, limits off{quick}"
+            rows += [
+                ("qqcatalyst extract (API span)", f"{r['extract_records_per_second']:,} records/s", where),
+                (
+                    "qqcatalyst `elt load` whole",
+                    f"{r['load_records_per_second']:,} records/s",
+                    f"{r['load_seconds']} s",
+                ),
+            ]
+        r = results["qqcatalyst"].get("rate_limited")
+        if r:
+            busiest = max(req["total"] for req in r["required_requests"].values())
+            rows.append(
+                (
+                    f"qqcatalyst at {r['requests_per_minute']}/min",
+                    f"{r['load_vs_floor']}x floor",
+                    f"{r['load_seconds']} s, floor {r['floor_seconds']:.0f} s ({busiest} requests, busiest "
+                    f"agency; target <= {r['target_vs_floor']}x{quick}); API span {r['extract_vs_floor']}x; "
+                    f"{r['refused_requests']} refused; load average {r['load_average_after'][0]}",
+                )
+            )
     if "dbt" in results:
         r = results["dbt"]
         for key in ("small", "large"):
@@ -842,13 +895,13 @@ def main() -> int:
                 continue
             print(f"bench {name} ...", flush=True)
             began = time.perf_counter()
-            if name in ("service_csv", "app_db"):  # standalone scripts writing their own file
+            if name in ("service_csv", "app_db", "qqcatalyst"):  # standalone scripts writing their own file
                 result = globals()[f"bench_{name}"](args.quick)
             else:
                 result = globals()[f"bench_{name}"](work, SIZES[name][index])
             result["bench_seconds"] = round(time.perf_counter() - began, 1)
             summary["results"][name] = result
-            if name not in ("service_csv", "app_db"):
+            if name not in ("service_csv", "app_db", "qqcatalyst"):
                 (RESULTS / f"{name}.json").write_text(
                     json.dumps(
                         {
