@@ -14,7 +14,7 @@ from loaders.common.http import CallStats
 from loaders.common.lineage import utc_now
 from loaders.service_csv.parsing import FileError, parse_bytes
 from loaders.service_csv.s3 import S3Object, S3Settings, describe_error, download, is_connection_error
-from loaders.service_csv.tables import id_prefix, records_table, rejects_table
+from loaders.service_csv.tables import records_table, rejects_table
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,6 @@ def process(client: Any, s3: S3Settings, job: Job, extracted_at: datetime | None
         log.exception("service_csv: unexpected error parsing %s", obj.key)
         return failed(etag, "format", describe_error(error))
     del data
-    prefix = id_prefix(obj.key, etag, extracted_at)
     counts = FileCounts(parsed.encoding, parsed.records_read, parsed.rows_landed, parsed.rows_repaired,
                         parsed.rows_rejected, parsed.blank_lines)  # fmt: skip
     return FileOutcome(
@@ -87,8 +86,8 @@ def process(client: Any, s3: S3Settings, job: Job, extracted_at: datetime | None
         etag,
         "loaded",
         counts,
-        records=records_table(obj.key, etag, parsed, extracted_at, prefix),
-        rejects=rejects_table(obj.key, etag, parsed, extracted_at, prefix) if parsed.rejects else None,
+        records=records_table(obj.key, etag, parsed, extracted_at),
+        rejects=rejects_table(obj.key, etag, parsed, extracted_at) if parsed.rejects else None,
         extracted_at=extracted_at,
         attempts=job.attempts,
         requests=requests,

@@ -42,6 +42,7 @@ from loaders.service_csv.s3 import (
     s3_client,
 )
 from loaders.service_csv.source import entity_name, report_quarantined, service_csv_source
+from loaders.service_csv.tables import LEGACY_ROW_ID, RECORDS, REJECTS
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def load(
         previous: dict[str, ManifestEntry] = {}
         try:
             with pipeline.sql_client() as sql_client:
+                drop_row_ids(pipeline, sql_client)
                 remove_stale_rows(sql_client)
                 previous = read_manifest(sql_client)
         except Exception as error:  # noqa: BLE001 - no dataset yet
@@ -106,21 +108,16 @@ def load(
         remove_stale_rows(sql_client)
 
     # Every RAW row says which load brought it (`_dlt_load_id`: added by dlt to the Arrow tables
-    # it extracts, written by the workers into the files dlt imports) and has a row id
-    # (`_dlt_id`, built by the source itself): dlt adding `_dlt_id` would rewrite every parquet
-    # file in its normalize step, instead of importing the files as they were extracted.
+    # it extracts, written by the workers into the files dlt imports). No row gets a `_dlt_id`
+    # (tables.py): dlt adding one would also rewrite every imported parquet file in normalize.
     dlt_settings = {
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
-        # DuckDB's buffer pool may take 80% of RAM by default and the loader's memory would grow
-        # with the corpus; capped (unless set), DuckDB evicts or spills instead. Other targets
-        # ignore the key.
-        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": json.dumps(
-            {"memory_limit": str(section.get("duckdb_memory_limit", "256MB"))}
-        ),
-        # One load job per table at a time (dlt's `table-sequential`): the records arrive as a
-        # few dozen parquet files, and parallel appends to one DuckDB table only compete for the
-        # capped buffer pool above (out of memory at the seed's 500 files) without saving CPU.
+        # DuckDB only (other targets ignore the key), see duckdb_load_settings.
+        "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": json.dumps(duckdb_load_settings(section)),
+        # One load job per table at a time (dlt's `table-sequential`): the records arrive as one
+        # parquet file per worker, and parallel appends to one DuckDB table only compete for
+        # its memory without saving CPU.
         "LOAD__PARALLELISM_STRATEGY": "table-sequential",
     }
     run_source(
@@ -133,6 +130,44 @@ def load(
         dlt_settings=dlt_settings,
     )
     return report
+
+
+def duckdb_load_settings(section: Any) -> dict[str, Any]:
+    """DuckDB's settings while the loader writes RAW (dlt applies them to its connections).
+
+    - `memory_limit` (`duckdb_memory_limit`, default 1GB): DuckDB's buffer pool may take 80 % of
+      RAM by default, and capped it evicts or spills instead. The cap was 256MB, where appending
+      the records of 200 files took 0.75 CPU-s per 100k lines against 0.51-0.55 at 1GB, for a
+      peak RSS of about 600 MiB instead of 330.
+    - `preserve_insertion_order` off: RAW has no order (staging ranks lines by file and line
+      number), and keeping it makes DuckDB buffer a whole file's rows to append them in order.
+    - `checkpoint_threshold` 1GB: DuckDB checkpoints when a commit leaves its write-ahead log past
+      16 MB, as a commit of fewer lines than a row group (122,880) does (its rows go through the
+      log). A load of a few small files then checkpoints once, when the loader closes the file.
+    """
+    return {
+        "memory_limit": str(section.get("duckdb_memory_limit", "1GB")),
+        "preserve_insertion_order": False,
+        "checkpoint_threshold": "1GB",
+    }
+
+
+def drop_row_ids(pipeline: Any, sql_client: Any) -> None:
+    """Drop the NOT NULL `_dlt_id` a warehouse loaded before 2026-12-07 has in `service_records` and
+    `rejected_lines`, from the tables and from dlt's schema: the rows landed now have none, and
+    the column would refuse them. Runs before each load; once it is gone there is nothing to do."""
+    if SOURCE.name not in pipeline.schema_names:
+        return
+    schema = pipeline.schemas[SOURCE.name]
+    for name in (RECORDS, REJECTS):
+        columns = schema.tables.get(name, {}).get("columns", {})
+        if LEGACY_ROW_ID in columns:
+            table = sql_client.make_qualified_table_name(name)
+            sql_client.execute_sql(f"alter table {table} drop column if exists {LEGACY_ROW_ID}")
+            columns.pop(LEGACY_ROW_ID)
+            log.info("service_csv: dropped %s from %s (RAW lines have no row id)", LEGACY_ROW_ID, name)
+    if schema.is_modified:
+        pipeline.schemas.save_schema(schema)
 
 
 def _report_plan(report: LoadReport, s3: S3Settings, chosen: Plan, mode: str) -> None:

@@ -2,11 +2,14 @@
 
 One resource reads the objects the manifest says are new, changed or failed last time (see
 `manifest`). Files are downloaded and parsed in worker processes (`workers`). On DuckDB each
-worker writes the records of its task's files as one parquet file and the resource hands that
-file to dlt (`dlt.mark.with_file_import`): no record crosses processes and dlt neither rewrites
-nor re-encodes it (extract hard-links it into the load package, normalize imports it as is). On
-other warehouses (PostgreSQL loads CSV) the parsed files come back as Arrow tables that dlt
-writes in the warehouse's file format. It dispatches to three tables:
+worker appends the records of all the files it parses to one parquet file, and the resource hands
+those files to dlt (`dlt.mark.with_file_import`) once every file is parsed: no record crosses
+processes, dlt neither rewrites nor re-encodes them (extract hard-links them into the load
+package, normalize imports them as they are), and DuckDB appends each in one commit. On other
+warehouses (PostgreSQL loads CSV) the parsed files come back as Arrow tables that dlt writes in
+the warehouse's file format, one file per table per load (dlt rotates files only past a size a
+destination recommends, and these recommend none), loaded with one `COPY` each. It dispatches to
+three tables:
 
 - `service_records`: the 29 canonical columns as text plus file, line and parse lineage;
 - `rejected_lines`: records no rule recovers, with their raw text and the reason;
@@ -179,11 +182,11 @@ def _files(
     batch = _Batch()
     done = 0
     for chunk in chunk_outcomes(client, s3, plan.todo, workers, sink):
-        if chunk.records_file is not None:
+        for records in chunk.records_files:
             # dlt hard-links the worker's file into the load package (to the resource's own
             # table, service_records) and imports it without reading it again.
-            yield dlt.mark.with_file_import(chunk.records_file, "parquet", chunk.records_rows)
-            os.unlink(chunk.records_file)
+            yield dlt.mark.with_file_import(records.path, "parquet", records.rows)
+            os.unlink(records.path)
         for outcome in chunk.outcomes:
             done += 1
             _record_outcome(

@@ -27,13 +27,13 @@ replaced_keys as (
 
 {% endif %}
 
-source as (
+source as {{ lines_cte_hint() }} (
 
     {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(customer_account_number)', 'replaced_keys', 'customer_account_number') }}
 
 ),
 
-renamed as (
+renamed as {{ lines_cte_hint() }} (
 
     select
         {{ nullif_blank('trim(customer_account_number)') }} as customer_account_number,
@@ -48,7 +48,8 @@ renamed as (
         _line_number as line_number,
         _parse_status as parse_status,
         _extracted_at as extracted_at,
-        _dlt_load_id as dlt_load_id
+        _dlt_load_id as dlt_load_id,
+        _raw_row_id as raw_row_id
 
     from source
     where trim(customer_account_number) <> ''

@@ -27,13 +27,13 @@ replaced_tasks as (
 
 {% endif %}
 
-source as (
+source as {{ lines_cte_hint() }} (
 
     {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(task_number)', 'replaced_tasks', 'task_number') }}
 
 ),
 
-renamed as (
+renamed as {{ lines_cte_hint() }} (
 
     select
         trim(task_number) || '|' || trim(part_number) as part_line_key,
@@ -49,7 +49,8 @@ renamed as (
         _line_number as line_number,
         _parse_status as parse_status,
         _extracted_at as extracted_at,
-        _dlt_load_id as dlt_load_id
+        _dlt_load_id as dlt_load_id,
+        _raw_row_id as raw_row_id
 
     from source
     where

@@ -32,13 +32,13 @@ replaced_requests as (
 
 {% endif %}
 
-source as (
+source as {{ lines_cte_hint() }} (
 
     {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(sr_number)', 'replaced_requests', 'sr_number') }}
 
 ),
 
-renamed as (
+renamed as {{ lines_cte_hint() }} (
 
     select
         {{ dbt.hash(note_key_text) }} as note_key,
@@ -50,7 +50,8 @@ renamed as (
         _line_number as line_number,
         _parse_status as parse_status,
         _extracted_at as extracted_at,
-        _dlt_load_id as dlt_load_id
+        _dlt_load_id as dlt_load_id,
+        _raw_row_id as raw_row_id
 
     from source
     where

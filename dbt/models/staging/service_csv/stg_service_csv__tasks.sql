@@ -24,13 +24,13 @@ replaced_keys as (
 
 {% endif %}
 
-source as (
+source as {{ lines_cte_hint() }} (
 
     {{ lines_to_rank(source('service_csv', 'service_records'), 'trim(task_number)', 'replaced_keys', 'task_number') }}
 
 ),
 
-renamed as (
+renamed as {{ lines_cte_hint() }} (
 
     select
         {{ nullif_blank('trim(task_number)') }} as task_number,
@@ -46,7 +46,8 @@ renamed as (
         _line_number as line_number,
         _parse_status as parse_status,
         _extracted_at as extracted_at,
-        _dlt_load_id as dlt_load_id
+        _dlt_load_id as dlt_load_id,
+        _raw_row_id as raw_row_id
 
     from source
     where trim(task_number) <> ''
