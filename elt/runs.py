@@ -116,7 +116,7 @@ class SourceRun:
         return "partial" if landed else "failed"
 
     def failure_lines(self) -> list[str]:
-        lines = [redact(f"{scope}: {reason}") for scope, reason in sorted(self.report.failures.items())]
+        lines = [redact(line) for line in self.report.failure_lines()]
         if self.error:
             lines.append(redact(self.error))
         return lines

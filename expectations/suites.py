@@ -152,6 +152,42 @@ def _at_least_where_present(column_a: str, column_b: str) -> Any:
     )
 
 
+# AI tool usage (source ai_tools, dbt/models/marts/ai_tools). A row is a person's (`person_key`,
+# subject_key = person_key) or an identity's the identity map gives to nobody (subject_key =
+# `<identity_type>:<identity>`, identity shown).
+AI_TOOLS = ("litellm", "copilot", "cursor", "anthropic", "openai", "windsurf", "augment")
+AI_TOOL_IDENTITY_TYPES = ("email", "github_login", "openai_user_id", "api_key", "project_id")
+AI_TOOL_UNMATCHED_SUBJECT = rf"^(?:{'|'.join(AI_TOOL_IDENTITY_TYPES)}):.+$"
+
+
+def _ai_tool_subjects() -> tuple[Any, ...]:
+    """A matched row names its person and no identity; an unmatched one its identity, no person."""
+    matched, unmatched = Column("is_matched") == True, Column("is_matched") == False
+    return (
+        _not_null_when("person_key", matched),
+        _not_null_when("person_name", matched),
+        e.ExpectColumnValuesToBeNull(column="identity", row_condition=matched),
+        e.ExpectColumnValuesToBeNull(column="person_key", row_condition=unmatched),
+        _not_null_when("identity_type", unmatched),
+        _not_null_when("identity", unmatched),
+        e.ExpectColumnValuesToMatchRegex(
+            column="subject_key", regex=AI_TOOL_UNMATCHED_SUBJECT, row_condition=unmatched
+        ),
+    )
+
+
+def _ai_tool_estimated_parts() -> tuple[Any, ...]:
+    """The estimated part of a total is within it, and 0 exactly when nothing is flagged."""
+    return (
+        _at_least("input_tokens", "estimated_input_tokens"),
+        _at_least("output_tokens", "estimated_output_tokens"),
+        _at_least("cost_usd", "estimated_cost_usd"),
+        _is_zero_when("estimated_input_tokens", Column("tokens_are_estimated") == False),
+        _is_zero_when("estimated_output_tokens", Column("tokens_are_estimated") == False),
+        _is_zero_when("estimated_cost_usd", Column("cost_is_estimated") == False),
+    )
+
+
 MARTS: list[TableExpectations] = [
     TableExpectations(
         table="dim_offices",
@@ -1608,6 +1644,167 @@ MARTS: list[TableExpectations] = [
             *_agency_scoped("carrier_key"),
             _at_least("commission_count", "net_commission_count"),
             _at_least("net_commission_amount", "paid_amount"),
+        ),
+    ),
+    # AI tool usage (dbt/models/marts/ai_tools): a day fact per tool, person (or identity the map
+    # gives to nobody) and model, its weekly rollups and the unmatched list. Tokens and cost a
+    # tool does not report are estimated from the seeds and flagged; a seed missing a tool would
+    # leave them NULL, which blocks the release.
+    TableExpectations(
+        table="fct_ai_tool_daily_metrics",
+        layer="marts",
+        source="ai_tools",
+        primary_key=("ai_tool_daily_metric_key",),
+        not_null=(
+            "activity_date",
+            "week_start",
+            "tool",
+            "subject_key",
+            "is_matched",
+            "identity_count",
+            "model",
+            "requests",
+            "input_tokens",
+            "output_tokens",
+            "tokens_are_estimated",
+            "cost_usd",
+            "cost_is_estimated",
+        ),
+        non_negative=("requests", "input_tokens", "output_tokens", "cost_usd"),
+        accepted_values={"tool": AI_TOOLS, "identity_type": AI_TOOL_IDENTITY_TYPES},
+        between={"identity_count": (1, None)},
+        extra=(
+            e.ExpectCompoundColumnsToBeUnique(column_list=["activity_date", "tool", "subject_key", "model"]),
+            *_ai_tool_subjects(),
+            # week_start is the Monday of the day's ISO week: at most 6 days before it.
+            _at_least("activity_date", "week_start"),
+        ),
+    ),
+    TableExpectations(
+        table="fct_ai_tool_person_usage_weekly",
+        layer="marts",
+        source="ai_tools",
+        primary_key=("week_start", "tool", "subject_key"),
+        not_null=(
+            "ai_tool_person_week_key",
+            "iso_year",
+            "iso_week",
+            "is_matched",
+            "active_days",
+            "model_count",
+            "requests",
+            "input_tokens",
+            "output_tokens",
+            "estimated_input_tokens",
+            "estimated_output_tokens",
+            "tokens_are_estimated",
+            "cost_usd",
+            "estimated_cost_usd",
+            "cost_is_estimated",
+        ),
+        non_negative=("requests", "input_tokens", "output_tokens", "cost_usd"),
+        accepted_values={"tool": AI_TOOLS, "identity_type": AI_TOOL_IDENTITY_TYPES},
+        between={"active_days": (1, 7), "model_count": (1, None), "iso_week": (1, 53)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="ai_tool_person_week_key"),
+            *_ai_tool_subjects(),
+            *_ai_tool_estimated_parts(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_ai_tool_usage_weekly",
+        layer="marts",
+        source="ai_tools",
+        primary_key=("week_start", "tool"),
+        not_null=(
+            "ai_tool_week_key",
+            "iso_year",
+            "iso_week",
+            "active_people",
+            "unmatched_identities",
+            "active_days",
+            "requests",
+            "input_tokens",
+            "output_tokens",
+            "estimated_input_tokens",
+            "estimated_output_tokens",
+            "tokens_are_estimated",
+            "cost_usd",
+            "estimated_cost_usd",
+            "cost_is_estimated",
+        ),
+        non_negative=(
+            "active_people",
+            "unmatched_identities",
+            "requests",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+        ),
+        accepted_values={"tool": AI_TOOLS},
+        between={"active_days": (1, 7), "iso_week": (1, 53)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="ai_tool_week_key"),
+            *_ai_tool_estimated_parts(),
+        ),
+    ),
+    TableExpectations(
+        table="fct_ai_tool_spend_weekly",
+        layer="marts",
+        source="ai_tools",
+        primary_key=("week_start", "tool"),
+        not_null=(
+            "ai_tool_spend_week_key",
+            "iso_year",
+            "iso_week",
+            "estimated_usage_cost_usd",
+            "spend_usd",
+            "spend_source",
+            "spend_is_estimated",
+        ),
+        non_negative=("usage_cost_usd", "estimated_usage_cost_usd", "billed_cost_usd", "spend_usd"),
+        accepted_values={"tool": AI_TOOLS, "spend_source": ("billed", "usage")},
+        between={"iso_week": (1, 53)},
+        extra=(
+            e.ExpectColumnValuesToBeUnique(column="ai_tool_spend_week_key"),
+            _not_null_when("billed_cost_usd", Column("spend_source") == "billed"),
+            _not_null_when("usage_cost_usd", Column("spend_source") == "usage"),
+            # A bill is never an estimate.
+            e.ExpectColumnValuesToBeInSet(
+                column="spend_is_estimated",
+                value_set=[False],
+                row_condition=Column("spend_source") == "billed",
+            ),
+            _at_least_where_present("usage_cost_usd", "estimated_usage_cost_usd"),
+        ),
+    ),
+    TableExpectations(
+        table="dim_ai_tool_unmatched_identities",
+        layer="marts",
+        source="ai_tools",
+        primary_key=("unmatched_identity_key",),
+        not_null=(
+            "tool",
+            "identity_type",
+            "identity",
+            "subject_key",
+            "first_seen_date",
+            "last_seen_date",
+            "active_days",
+            "model_count",
+            "requests",
+            "tokens_are_estimated",
+            "cost_is_estimated",
+        ),
+        non_negative=("requests", "input_tokens", "output_tokens", "cost_usd"),
+        accepted_values={"tool": AI_TOOLS, "identity_type": AI_TOOL_IDENTITY_TYPES},
+        between={"active_days": (1, None), "model_count": (1, None)},
+        # An identity map that covers everyone is a good day, not a broken build.
+        min_rows=0,
+        extra=(
+            e.ExpectCompoundColumnsToBeUnique(column_list=["tool", "identity_type", "identity"]),
+            e.ExpectColumnValuesToMatchRegex(column="subject_key", regex=AI_TOOL_UNMATCHED_SUBJECT),
+            _at_least("last_seen_date", "first_seen_date"),
         ),
     ),
 ]

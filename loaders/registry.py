@@ -6,6 +6,7 @@ Each entry is the package's `SOURCE` (loaders/common/source.py): cheap to import
 
 from __future__ import annotations
 
+from loaders.ai_tools import SOURCE as AI_TOOLS
 from loaders.app_db import SOURCE as APP_DB
 from loaders.common.source import Source
 from loaders.ecommerce import SOURCE as ECOMMERCE
@@ -15,7 +16,16 @@ from loaders.qqcatalyst import SOURCE as QQCATALYST
 from loaders.service_csv import SOURCE as SERVICE_CSV
 
 SOURCES: dict[str, Source] = {
-    source.name: source for source in (PESTROUTES, SERVICE_CSV, INCIDENTS, ECOMMERCE, APP_DB, QQCATALYST)
+    source.name: source
+    for source in (
+        PESTROUTES,
+        SERVICE_CSV,
+        INCIDENTS,
+        ECOMMERCE,
+        APP_DB,
+        QQCATALYST,
+        AI_TOOLS,
+    )
 }
 
 # The environment variable naming the sources a deployment runs (comma-separated registry names);

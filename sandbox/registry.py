@@ -10,15 +10,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sandbox.anthropic.spec import SPEC as ANTHROPIC
 from sandbox.app_db.spec import SPEC as APP_DB
+from sandbox.augment.spec import SPEC as AUGMENT
+from sandbox.copilot.spec import SPEC as COPILOT
+from sandbox.cursor.spec import SPEC as CURSOR
 from sandbox.ecommerce.spec import SPEC as ECOMMERCE
 from sandbox.framework import ExternalSpec, MountedSpec, SandboxError, SimulatorSpec
 from sandbox.incidents.spec import SPEC as INCIDENTS
+from sandbox.litellm.spec import SPEC as LITELLM
+from sandbox.openai.spec import SPEC as OPENAI
 from sandbox.pestroutes.spec import SPEC as PESTROUTES
 from sandbox.qqcatalyst.spec import SPEC as QQCATALYST
 from sandbox.service_csv.spec import SPEC as SERVICE_CSV
+from sandbox.windsurf.spec import SPEC as WINDSURF
 
-SIMULATORS: tuple[SimulatorSpec, ...] = (PESTROUTES, INCIDENTS, ECOMMERCE, QQCATALYST, SERVICE_CSV, APP_DB)
+SIMULATORS: tuple[SimulatorSpec, ...] = (
+    PESTROUTES,
+    INCIDENTS,
+    ECOMMERCE,
+    QQCATALYST,
+    SERVICE_CSV,
+    APP_DB,
+    # The AI tool simulators (issue 19), all on sandbox/http_api.py and sandbox/ai_usage.py.
+    LITELLM,
+    COPILOT,
+    CURSOR,
+    ANTHROPIC,
+    OPENAI,
+    WINDSURF,
+    AUGMENT,
+)
 
 # Options from before the registry (`elt sandbox up --offices`, `manager.up(s3_port=...)`); a None
 # value for one of them means "do not start that simulator", as `s3_port=None` did.

@@ -54,6 +54,11 @@ APP_DB_SCALE = 0.1
 # The QQCatalyst simulator's and loader's request limit in end-to-end builds (the API's is 60 a
 # minute, which would make a first load take minutes).
 QQCATALYST_REQUESTS_PER_MINUTE = 60_000
+# The AI tools every end-to-end build loads (sandbox/<tool>, loaders/ai_tools), with the
+# simulators' and loaders' request limits far above the vendors' (Cursor allows 20 a minute,
+# Augment 10 with a burst of 20), so a first load of every tool's history takes seconds.
+AI_TOOLS = ("litellm", "copilot", "cursor", "anthropic", "openai", "windsurf", "augment")
+AI_TOOLS_REQUESTS_PER_MINUTE = 60_000
 PII_SALT = "pii-salt-of-the-tests-0f3c9a"
 # `dbt build` as the daily schedule runs it (`make build`, docs/cron.example): every model and
 # data test, no unit tests. The session's `built_project` runs plain `dbt build`, unit tests included.
@@ -377,11 +382,12 @@ class Project:
             "aws_secret_access_key": sandbox_s3.SECRET_ACCESS_KEY,
         }
 
-    def use_simulator(self, server: Any, name: str, **settings: Any) -> None:
+    def use_simulator(self, server: Any, name: str, *, source: str | None = None, **settings: Any) -> None:
         """Point source `name` at the sandbox's simulator of the same name, with the sections its
-        spec writes for `elt sandbox up`; `settings` go to `[sources.<name>]` in config.toml.
-        Call write_config() afterwards."""
-        self._run_source(name)
+        spec writes for `elt sandbox up`; `settings` go to `[sources.<name>]` in config.toml. A
+        simulator of one scope of a source (an AI tool of `ai_tools`) names its `source`: the
+        settings go to `[sources.<source>.<name>]`. Call write_config() afterwards."""
+        self._run_source(source or name)
         simulator = server.simulators[name]
         context = LoaderContext(
             server_url=server.url,
@@ -392,7 +398,7 @@ class Project:
             state={},
         )
         self.simulator_sections[name] = sandbox_registry.get(name).loader_sections(context)
-        self.simulator_settings[name] = settings
+        self.simulator_settings[f"{source}.{name}" if source else name] = settings
 
     def write_config(self) -> None:
         dlt_dir = self.root / ".dlt"
@@ -637,6 +643,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         search_cap=120,
         get_cap=1000,
         qqcatalyst={"requests_per_minute": QQCATALYST_REQUESTS_PER_MINUTE},
+        **{tool: {"per_minute": AI_TOOLS_REQUESTS_PER_MINUTE} for tool in AI_TOOLS},
     )
     moto = sandbox_s3.start_moto(port=0)
     try:
@@ -658,6 +665,12 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
             window_days=31,
             start_date="2026-01-01",
         )
+        # Every AI tool, each its own scope of `ai_tools`, its loader's limit raised to the
+        # simulator's (the spec writes the vendor's into the loader's section).
+        for tool in AI_TOOLS:
+            project.use_simulator(server, tool, source="ai_tools")
+            section = project.simulator_sections[tool][f"sources.ai_tools.{tool}"]
+            section["requests_per_minute"] = AI_TOOLS_REQUESTS_PER_MINUTE
         # The application database: a SQLite file in the project, as `elt sandbox up` builds it.
         project.app_db_url = f"sqlite:///{project.root / 'app_db.sqlite'}"  # type: ignore[attr-defined]
         app_db_generator.build(project.app_db_url, day=0, seed=APP_DB_SEED, scale=APP_DB_SCALE)  # type: ignore[attr-defined]
@@ -689,6 +702,8 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
         release = project.elt("release", env={"ELT_PROGRESS_SECONDS": "1"})
         project.release_output, project.release_log = release.stdout, release.stderr  # type: ignore[attr-defined]
         project.server = server  # type: ignore[attr-defined]
+        # The AI tools' "today" as loaded (tests tick the shared server later).
+        project.ai_tools_today = {tool: server.simulators[tool].today for tool in AI_TOOLS}  # type: ignore[attr-defined]
         yield project
     finally:
         server.stop()

@@ -18,7 +18,7 @@ import pytest
 from expectations.suites import SUITES
 from loaders.pestroutes.settings import ENTITIES, ENTITIES_BY_NAME
 from sandbox.app_db import generator as app_db_generator
-from tests.conftest import APP_DB_SCALE, APP_DB_SEED, Project, assert_no_secrets, load_summary
+from tests.conftest import AI_TOOLS, APP_DB_SCALE, APP_DB_SEED, Project, assert_no_secrets, load_summary
 
 OFFICES = {"north", "south", "east"}
 
@@ -72,6 +72,13 @@ def test_the_envelope_never_lands(built_project: Project) -> None:
 def test_sandbox_credentials_appear_nowhere(built_project: Project) -> None:
     secrets = [s for office in built_project.offices for s in (office.key, office.token)]
     secrets += list(built_project.service_csv_secrets.values())
+    # The AI tools' admin keys and tokens, as `elt sandbox up` writes them for their loaders.
+    secrets += [
+        str(value)
+        for tool in AI_TOOLS
+        for name, value in built_project.simulator_sections[tool][f"sources.ai_tools.{tool}"].items()
+        if name.endswith(("key", "token"))
+    ]
     assert_no_secrets(built_project, secrets)
 
 

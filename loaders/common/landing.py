@@ -183,3 +183,122 @@ def count_landed(report: LoadReport, tables: list[str], scope_column: str) -> Ca
                     report.result(scope, table).landed = int(landed)
 
     return count
+
+
+# --------------------------------------------------------------------------------------------
+# Report days: APIs that answer per day and restate recent days (AI tool usage reports)
+# --------------------------------------------------------------------------------------------
+
+# The table recording, per scope, table and day, which load read that day whole.
+REPORT_DAYS_TABLE = "report_days"
+
+# Reads the records of a window of days: yields (day, records) pairs, a day any number of times
+# (pages need not follow days); a day of the window it never yields had no records. It may raise
+# LoaderError: the scope fails, the other scopes go on, and no day of the window counts as read.
+DayReader = Callable[[], Iterator[tuple[Any, list[dict[str, Any]]]]]
+
+
+@dataclass(frozen=True)
+class DayLanding(Landing):
+    """Landing for reports about days that the API restates (values change, rows vanish).
+
+    Every read of a window lands every record it read (append, each with `_report_day`, the day
+    it is about), and once the whole window was read, one row per day of the window in
+    `report_days` (scope, `table_name`, `_report_day`, `records`), days without records
+    included. Staging keeps, per (scope, table, day), only the rows of the newest load that read
+    that day whole (`report_days`' newest `_dlt_load_id`): restated values replace the earlier
+    ones, rows missing from the newer read vanish, whatever day the load ran; rows of a load
+    that failed half-way are never the newest read of their day. The resource state keeps
+    `last_day`, the newest day of the last completed window."""
+
+    def day_resource(
+        self,
+        *,
+        scope: str,
+        table: str,
+        days: list[Any],
+        read: DayReader,
+        report: LoadReport,
+        primary_key: Callable[[dict[str, Any]], str],
+        lineage: dict[str, Any] | None = None,
+    ) -> DltResource:
+        # No columns on the resource itself: dlt would give them to every table it yields to
+        # (report_days too); each table's rows carry their own hints (`_days`).
+        return dlt.resource(
+            self._days(scope, table, days, read, report, primary_key, lineage),
+            name=day_resource_name(table, scope),
+            table_name=table,
+            write_disposition="append",
+            parallelized=True,
+        )
+
+    def _days(
+        self,
+        scope: str,
+        table: str,
+        days: list[Any],
+        read: DayReader,
+        report: LoadReport,
+        primary_key: Callable[[dict[str, Any]], str],
+        lineage: dict[str, Any] | None,
+    ) -> Iterator[Any]:
+        result = report.result(scope, table, mode="days")
+        if report.scope_failed(scope) or not days:
+            result.status = "skipped"
+            return
+        state = dlt.current.resource_state()
+        wanted = set(days)
+        counted = dict.fromkeys(days, 0)
+        try:
+            for day, records in read():
+                if report.scope_failed(scope):
+                    result.status = "skipped"
+                    return
+                if day not in wanted:
+                    continue  # the API answered about a day outside the window: read again later
+                lineage_of_day = {**(lineage or {}), "_report_day": day}
+                rows = self.rows(scope, records, primary_key="_", cursor=None, lineage=lineage_of_day)
+                for row, record in zip(rows, records, strict=True):
+                    row["_record_id"] = primary_key(record)
+                counted[day] += len(rows)
+                result.fetched += len(rows)
+                report.progress(len(rows))
+                if rows:
+                    yield dlt.mark.with_hints(rows, self._day_hints(table), create_table_variant=True)
+        except LoaderError as exc:
+            report.fail_scope(scope, str(exc))
+            result.status = "failed"
+            result.error = str(exc)
+            log.error("%s", exc)
+            return
+        # The whole window was read: each of its days is now read whole by this load.
+        marks = [
+            {self.scope_column: scope, "table_name": table, "_report_day": day, "records": counted[day]}
+            for day in days
+        ]
+        yield dlt.mark.with_hints(
+            marks,
+            dlt.mark.make_hints(
+                table_name=REPORT_DAYS_TABLE,
+                write_disposition="append",
+                columns={
+                    self.scope_column: {"data_type": "text", "nullable": False},
+                    "table_name": {"data_type": "text", "nullable": False},
+                    "_report_day": {"data_type": "date", "nullable": False},
+                    "records": {"data_type": "bigint", "nullable": False},
+                },
+            ),
+            create_table_variant=True,
+        )
+        newest = max(days)
+        if state.get("last_day") is None or str(newest) > str(state["last_day"]):
+            state["last_day"] = str(newest)
+        result.status = "ok"
+
+    def _day_hints(self, table: str) -> Any:
+        columns = {**self.columns, "_report_day": {"data_type": "date", "nullable": False}}
+        return dlt.mark.make_hints(table_name=table, write_disposition="append", columns=columns)
+
+
+def day_resource_name(table: str, scope: str) -> str:
+    return f"{table}__{scope}"

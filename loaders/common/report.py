@@ -110,6 +110,9 @@ class LoadReport:
     _started: float = field(default_factory=time.monotonic, repr=False)
     _records: int = 0
     _last_progress: float = field(default_factory=time.monotonic, repr=False)
+    # What add_scope_stats last folded in, per stats or budget object: (the object, its values).
+    _folded: dict[int, tuple[Any, tuple[float, ...]]] = field(default_factory=dict, repr=False)
+    _budgets: dict[str, dict[int, Any]] = field(default_factory=dict, repr=False)  # per scope
 
     def progress(self, records: int) -> None:
         """Count records read; every PROGRESS_INTERVAL_SECONDS, one line of records and rate."""
@@ -136,16 +139,36 @@ class LoadReport:
         self.result("-", reason, mode="-").status = "skipped"
 
     def add_scope_stats(self, scope: str, stats: Any, budget: Any) -> None:
-        """Fold one scope's call stats (CallStats) and read budget (ReadBudget) into the report."""
-        self.api_calls += stats.calls
-        self.retries += stats.retries
-        self.wait_seconds += budget.waited_seconds
-        self.backoff_seconds += stats.retry_wait_seconds
-        scope_stats = self.scope_stats(scope)
-        scope_stats.api_calls, scope_stats.retries = stats.calls, stats.retries
-        scope_stats.wait_seconds = budget.waited_seconds
-        scope_stats.backoff_seconds = stats.retry_wait_seconds
-        scope_stats.reads_used_today, scope_stats.reads_per_day = budget.used_today, budget.per_day
+        """Fold one client's call stats (CallStats) and read budget (ReadBudget) into its scope and
+        the totals. A scope may have several clients (one per table, say): their calls, retries and
+        waits add up; a budget they share, or a client folded again, counts once (what it grew by)."""
+        with self._lock:
+            calls, retries, backoff = self._grown(
+                stats, (stats.calls, stats.retries, stats.retry_wait_seconds)
+            )
+            (waited,) = self._grown(budget, (budget.waited_seconds,))
+            self.api_calls += int(calls)
+            self.retries += int(retries)
+            self.wait_seconds += waited
+            self.backoff_seconds += backoff
+            scope_stats = self.scopes.setdefault(scope, ScopeStats())
+            scope_stats.api_calls += int(calls)
+            scope_stats.retries += int(retries)
+            scope_stats.wait_seconds += waited
+            scope_stats.backoff_seconds += backoff
+            # The scope's read budget: what its budgets (usually one) used today, of their daily reads.
+            self._budgets.setdefault(scope, {})[id(budget)] = budget
+            budgets = list(self._budgets[scope].values())
+            scope_stats.reads_used_today = sum(b.used_today for b in budgets)
+            limits = [b.per_day for b in budgets if b.per_day is not None]
+            scope_stats.reads_per_day = sum(limits) if limits else None
+
+    def _grown(self, source: Any, values: tuple[float, ...]) -> tuple[float, ...]:
+        """How much `values` of `source` grew since it was last folded in (all of them the first time)."""
+        _, before = self._folded.get(id(source), (None, (0,) * len(values)))
+        # The object is kept so its id is never reused by another while the report lives.
+        self._folded[id(source)] = (source, values)
+        return tuple(now - then for now, then in zip(values, before, strict=True))
 
     def result(self, scope: str, entity: str, mode: str = "incremental") -> EntityResult:
         with self._lock:
@@ -168,6 +191,11 @@ class LoadReport:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def failure_lines(self) -> list[str]:
+        """`<scope>: <reason>` per failed scope, naming the scope once: a reason that starts with the
+        scope's name (`anthropic: GET ...`, `anthropic GET ...`) does not repeat it."""
+        return [f"{scope}: {_unscoped(scope, reason)}" for scope, reason in sorted(self.failures.items())]
 
     def render(self) -> str:
         lines = [
@@ -199,6 +227,12 @@ class LoadReport:
             )
         for scope, message in sorted(self.warnings.items()):
             lines.append(f"  WARNING {scope}: {message}")
-        for scope, reason in sorted(self.failures.items()):
-            lines.append(f"  FAILED {scope}: {reason}")
+        lines.extend(f"  FAILED {line}" for line in self.failure_lines())
         return "\n".join(lines)
+
+
+def _unscoped(scope: str, reason: str) -> str:
+    for lead in (f"{scope}: ", f"{scope} "):
+        if reason.startswith(lead):
+            return reason[len(lead) :]
+    return reason

@@ -49,8 +49,12 @@ class BudgetedSession(requests.Session):
         policy: RetryPolicy,
         check_body: BodyCheck | None = None,
         reauthenticate: Callable[[requests.PreparedRequest], None] | None = None,
+        body_format: str = "json",
     ) -> None:
         super().__init__()
+        # "json" (a body that is not complete JSON is transient), "ndjson" (every line must be
+        # complete JSON: a report file cut short is read again) or "any" (not checked).
+        self.body_format = body_format
         self.name = name
         self.budget = budget
         self.policy = policy
@@ -110,6 +114,14 @@ class BudgetedSession(requests.Session):
             raise PermanentError(f"{describe}: HTTP {status}: the endpoint is gone or was renamed")
         if status >= 400:
             raise PermanentError(f"{describe}: HTTP {status}{_error_detail(response)}")
+        if self.body_format == "ndjson":
+            try:
+                [json.loads(line) for line in response.text.splitlines() if line.strip()]
+            except ValueError:
+                raise TransientError(f"{describe}: response was not complete NDJSON") from None
+            return
+        if self.body_format == "any":
+            return
         try:
             body = response.json()
         except (ValueError, json.JSONDecodeError):
@@ -172,6 +184,7 @@ class ApiClient:
         policy: RetryPolicy | None = None,
         check_body: BodyCheck | None = None,
         headers: dict[str, str] | None = None,
+        body_format: str = "json",
     ) -> ApiClient:
         reauthenticate = None
         if isinstance(auth, OAuth2ClientCredentials):
@@ -195,6 +208,7 @@ class ApiClient:
             policy=policy or RetryPolicy(),
             check_body=check_body,
             reauthenticate=reauthenticate,
+            body_format=body_format,
         )
         if isinstance(auth, OAuth2ClientCredentials):
             auth.session = session  # token requests are budgeted and retried like the rest

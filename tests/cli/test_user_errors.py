@@ -31,7 +31,7 @@ def offline_project(tmp_path: Path) -> Project:
 
 def test_unknown_source(tmp_path: Path) -> None:
     line = one_line_error(offline_project(tmp_path).elt("load", "salesforce", check=False))
-    known = "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst"
+    known = "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst, ai_tools"
     assert line == f"error: unknown source salesforce; known sources: {known}"
 
 
@@ -139,7 +139,7 @@ def test_elt_sources_switches_the_other_sources_off_and_a_typo_is_one_line(tmp_p
     line = one_line_error(project.elt("load", check=False, env=typo))
     assert line == (
         "error: ELT_SOURCES names unknown source quickbooks; known sources: "
-        "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst"
+        "pestroutes, service_csv, incidents, ecommerce, app_db, qqcatalyst, ai_tools"
     )
 
     models = project.run(

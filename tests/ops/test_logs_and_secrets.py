@@ -136,7 +136,9 @@ def test_no_secret_survives_a_failing_load_a_build_and_a_release(
     assert "not configured: add [sources.incidents.workspaces.<name>]" in load.stdout
     assert "note: source incidents has never been loaded here" in release.stdout
     # Switched off (ELT_SOURCES): not loaded, not built, not checked.
-    switched_off = "note: ecommerce, app_db, qqcatalyst switched off by ELT_SOURCES: not built, not checked"
+    switched_off = (
+        "note: ecommerce, app_db, qqcatalyst, ai_tools switched off by ELT_SOURCES: not built, not checked"
+    )
     assert switched_off in release.stdout
     assert "ecommerce" not in load.stdout and "app_db" not in load.stdout
     assert "rogue" in status.stdout

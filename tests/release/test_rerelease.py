@@ -45,7 +45,9 @@ def test_the_published_build_is_not_released_twice(built_project: Project, tmp_p
     project.dbt("build", "--select", "dim_regions", "--exclude-resource-type", "unit_test")
     rebuilt = project.elt("release")
     assert "published: audit_marts -> analytics" in rebuilt.stdout, rebuilt.stdout
-    switched_off = "note: service_csv, incidents, ecommerce, app_db, qqcatalyst switched off by ELT_SOURCES"
+    switched_off = (
+        "note: service_csv, incidents, ecommerce, app_db, qqcatalyst, ai_tools switched off by ELT_SOURCES"
+    )
     assert switched_off in rebuilt.stdout
     assert not project.query(_tables("analytics", "fct_orders")), (
         "a switched-off source's table is unpublished"

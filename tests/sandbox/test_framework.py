@@ -23,6 +23,9 @@ pytestmark = pytest.mark.no_warehouse
 
 SEED = 42
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox"
+# The AI tool simulators (issue 19): mounted in the server, after the older ones.
+AI_TOOLS = ["litellm", "copilot", "cursor", "anthropic", "openai", "windsurf", "augment"]
+MOUNTED = ["pestroutes", "incidents", "ecommerce", "qqcatalyst", *AI_TOOLS]
 
 
 def _free_port() -> int:
@@ -37,7 +40,15 @@ def _free_port() -> int:
 
 
 def test_every_simulator_is_registered_with_a_package_of_its_own() -> None:
-    assert registry.names() == ["pestroutes", "incidents", "ecommerce", "qqcatalyst", "service_csv", "app_db"]
+    assert registry.names() == [
+        "pestroutes",
+        "incidents",
+        "ecommerce",
+        "qqcatalyst",
+        "service_csv",
+        "app_db",
+        *AI_TOOLS,
+    ]
     for spec in registry.SIMULATORS:
         assert isinstance(spec, MountedSpec | ExternalSpec)
         assert (SANDBOX_DIR / spec.name / "__init__.py").exists()
@@ -53,10 +64,9 @@ def test_no_simulator_imports_the_server_back() -> None:
     for path in SANDBOX_DIR.glob("*/*.py"):
         assert not imports_server.search(path.read_text()), path
     shared = [p for p in SANDBOX_DIR.glob("*.py") if p.name not in ("registry.py",)]
+    simulators = "|".join(registry.names())
     for path in shared:
-        assert not re.search(
-            r"^\s*from sandbox\.(pestroutes|incidents|service_csv|app_db)\b", path.read_text(), re.M
-        ), path
+        assert not re.search(rf"^\s*(from|import) sandbox\.({simulators})\b", path.read_text(), re.M), path
 
 
 def test_settings_take_defaults_and_typed_overrides() -> None:
@@ -113,16 +123,14 @@ def test_the_request_log_filters_on_any_field_and_keeps_the_last_entries() -> No
 def test_in_process_server_mounts_every_registered_simulator() -> None:
     server = start_sandbox_server(seed=SEED, scale=0.05, offices=1, incidents={"requests_per_minute": 50})
     try:
-        assert list(server.simulators) == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"]
+        assert list(server.simulators) == MOUNTED
         assert server.simulator is server.pestroutes and server.incidents.keys["support"]
         assert server.office_url("north") == f"{server.url}/pestroutes/north/api"
         assert server.scope_url("incidents", "payments") == f"{server.url}/incidents"
         assert {w["requests_per_minute"] for w in server.incidents.state()["workspaces"]} == {50}
 
         health = requests.get(f"{server.url}/_sandbox/health", timeout=10).json()
-        assert (
-            health["sources"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"] and health["day"] == 0
-        )
+        assert health["sources"] == MOUNTED and health["day"] == 0
         # Each simulator's admin routes under its name; the first one's also without it.
         queued = {"kind": "http503", "workspace": "platform"}
         assert requests.post(f"{server.url}/_sandbox/incidents/faults", json=queued, timeout=10).ok
@@ -134,21 +142,12 @@ def test_in_process_server_mounts_every_registered_simulator() -> None:
         assert requests.post(f"{server.url}/_sandbox/incidents/tick", timeout=10).status_code == 400
 
         tick = requests.post(f"{server.url}/_sandbox/tick", json={"days": 2}, timeout=60).json()
-        assert tick["day"] == 2 and set(tick["simulators"]) == {
-            "pestroutes",
-            "incidents",
-            "ecommerce",
-            "qqcatalyst",
-        }
+        assert tick["day"] == 2 and set(tick["simulators"]) == set(MOUNTED)
         assert "changes" in tick  # the first simulator's result, where older callers read it
         assert server.pestroutes.day == server.incidents.day == 2
         state = requests.get(f"{server.url}/_sandbox/state", timeout=10).json()
-        assert state["day"] == 2 and set(state["simulators"]) == {
-            "pestroutes",
-            "incidents",
-            "ecommerce",
-            "qqcatalyst",
-        }
+        assert state["day"] == 2 and set(state["simulators"]) == set(MOUNTED)
+        assert {server.simulators[tool].day for tool in AI_TOOLS} == {2}
         assert requests.get(f"{server.url}/nope/x", timeout=10).status_code == 404
     finally:
         server.stop()
@@ -205,14 +204,7 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
     )
     try:
         assert started["warnings"] == [] and started["secrets_path"] == str(secrets)
-        assert started["simulators"] == [
-            "pestroutes",
-            "incidents",
-            "ecommerce",
-            "qqcatalyst",
-            "service_csv",
-            "app_db",
-        ]
+        assert started["simulators"] == [*MOUNTED, "service_csv", "app_db"]  # the server's, then their own
         text = secrets.read_text()
         assert text.splitlines()[0] == manager.SECRETS_MARKER
         assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in text
@@ -250,14 +242,7 @@ def test_up_on_another_port_points_the_loaders_there(tmp_path: Path) -> None:
         )
         assert answer.status_code == 200 and "pagination_meta" in answer.json()
         ticked = manager.tick(state_dir)
-        assert set(ticked["simulators"]) == {
-            "pestroutes",
-            "incidents",
-            "ecommerce",
-            "qqcatalyst",
-            "service_csv",
-            "app_db",
-        }
+        assert set(ticked["simulators"]) == set(registry.names())
         assert ticked["service_csv_files"] >= 1 and ticked["app_db_day"] == 1
     finally:
         manager.down(state_dir)

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from sandbox import manager
+from sandbox.ai_usage import TOOLS as AI_TOOLS
 from sandbox.framework import LoaderContext
 from sandbox.offices import office_credentials, sandbox_offices
 from sandbox.pestroutes.fields import FIELDS
@@ -797,7 +798,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
     try:
         assert started["already_running"] is False and started["warnings"] == []
         assert started["url"] == f"http://127.0.0.1:{port}" and started["day"] == 0
-        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst"]
+        assert started["simulators"] == ["pestroutes", "incidents", "ecommerce", "qqcatalyst", *AI_TOOLS]
         assert f'base_url = "http://127.0.0.1:{port}/pestroutes/north/api"' in secrets.read_text()
         assert "authentication_token" in secrets.read_text()
         again = manager.up(state_dir, port=port, scale=0.1, secrets_path=secrets, **options)
@@ -817,6 +818,7 @@ def test_manager_lifecycle(tmp_path: Path) -> None:
             "incidents",
             "ecommerce",
             "qqcatalyst",
+            *AI_TOOLS,
         }
         assert manager.status(state_dir)["day"] == 2
     finally:

@@ -1,0 +1,1 @@
+"""Simulated Augment Code Analytics API: daily usage, per-user activity (range sums), cursor pages."""

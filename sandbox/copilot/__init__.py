@@ -1,0 +1,1 @@
+"""The simulated GitHub Copilot usage metrics reports API (sandbox/copilot/server.py)."""

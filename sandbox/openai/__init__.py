@@ -1,0 +1,1 @@
+"""The OpenAI organization Usage and Costs API simulator."""
