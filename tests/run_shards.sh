@@ -12,7 +12,7 @@ first=(
   tests/reliability tests/snowflake tests/sandbox tests/service_csv
   tests/test_portability.py tests/test_postgres.py tests/test_layering.py
   tests/loaders/test_ecommerce_load.py tests/loaders/test_pestroutes_load.py
-  tests/loaders/test_qqcatalyst_load.py
+  tests/loaders/test_qqcatalyst_load.py tests/loaders/ai_tools
 )
 ignored=()
 for path in "${first[@]}"; do ignored+=("--ignore=$path"); done

@@ -214,6 +214,8 @@ def test_a_tick_flows_through_load_build_and_release(built_project: Project, tmp
     tick = server.simulator.tick(1)
     shops = server.simulators["ecommerce"]
     shops.tick(1)
+    for tool in AI_TOOLS:  # the AI tools' day moves with the sandbox's: their loads read as of it
+        server.simulators[tool].tick(1)
     app_db_url, app_db_tick, price_history = tick_application_database(project)
 
     load = project.elt("load").stdout

@@ -13,7 +13,8 @@ was shut down on 2026-04-02 and is not used.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,10 @@ DEFAULT_BASE_URL = "https://api.github.com"
 API_VERSION = "2026-03-10"
 REQUESTS_PER_MINUTE = 80  # GitHub's 5,000 requests an hour for a token, spread evenly
 
+# The read budget's clock and sleep (tests put the simulator's clock here).
+CLOCK: Callable[[], float] = time.monotonic
+SLEEP: Callable[[float], None] = time.sleep
+
 
 def configured(section: SourceConfig) -> bool:
     return bool(section.get("org") or section.optional_secret("token"))
@@ -60,7 +65,13 @@ def resources(section: SourceConfig, window: Window, report: LoadReport, full_re
         "Accept": "application/vnd.github+json",
         "X-GitHub-Api-Version": str(section.get("api_version", API_VERSION)),
     }
-    budget = ReadBudget(section.get_int("requests_per_minute", REQUESTS_PER_MINUTE), None, name=TOOL.name)
+    budget = ReadBudget(
+        section.get_int("requests_per_minute", REQUESTS_PER_MINUTE),
+        None,
+        name=TOOL.name,
+        clock=CLOCK,
+        sleep=SLEEP,
+    )
     downloads = ReadBudget(section.get_int("downloads_per_minute", 600), None, name=f"{TOOL.name} downloads")
     policy = RetryPolicy(
         max_attempts=section.get_int("max_attempts", 6),

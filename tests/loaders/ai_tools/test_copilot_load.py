@@ -4,18 +4,20 @@ endpoint failing loudly while LiteLLM lands, the rate limit kept with no refused
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from loaders.ai_tools import copilot as copilot_loader
 from sandbox.ai_usage import UsageWorld
 from sandbox.copilot.server import token
 from sandbox.framework import simulated_date
+from sandbox.server import start_sandbox_server
 from tests.conftest import assert_no_secrets
 from tests.loaders.ai_tools.conftest import SEED, ai_tools_project, days_summary
+from tests.loaders.ai_tools.inprocess import FakeClock, InProcess
 
 
 def staging(project: Any) -> dict[tuple[str, str, str], int]:
@@ -74,19 +76,30 @@ def test_a_retired_endpoint_fails_loudly_while_litellm_lands(tmp_path: Path, ai_
     assert project.query("select distinct _tool from raw_ai_tools.report_days") == [("litellm",)]
 
 
-@pytest.mark.slow
-def test_the_rate_limit_is_kept_without_a_refused_call(tmp_path: Path, ai_sandbox: Any) -> None:
-    # GitHub allows so many calls a minute; the loader's budget spreads them instead of being refused.
-    server = ai_sandbox("copilot", copilot={"per_minute": 5})
-    project = ai_tools_project(
-        tmp_path, server, "copilot", copilot={"lookback_days": 7, "requests_per_minute": 5}
+def test_the_rate_limit_is_kept_without_a_refused_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub allows so many calls a minute; the loader's budget spreads them instead of being
+    # refused. The simulator's rate limit and the loader's budget share a clock that moves only
+    # when the loader sleeps, so the minute it waits costs no time.
+    clock = FakeClock()
+    server = start_sandbox_server(
+        port=0, seed=SEED, simulators=["copilot"], copilot={"per_minute": 5, "clock": clock}
     )
-    started = time.monotonic()
-    result = project.elt("load", "ai_tools")
-    assert time.monotonic() - started > 55, "the sixth and seventh calls waited for the window"
-    assert len(server.copilot.request_log("users_report")) == 7
-    assert server.copilot.state()["refused"] == 0
-    assert "waiting on rate limits" in result.stdout
+    try:
+        monkeypatch.setattr(copilot_loader, "CLOCK", clock)
+        monkeypatch.setattr(copilot_loader, "SLEEP", clock.sleep)
+        run = InProcess.start(
+            tmp_path, server, monkeypatch, "copilot", copilot={"lookback_days": 7, "requests_per_minute": 5}
+        )
+        report = run.load("copilot")
+        assert report.ok, report.failures
+        assert len(server.copilot.request_log("users_report")) == 7
+        assert server.copilot.state()["refused"] == 0
+        assert clock.slept >= 55, "the sixth and seventh calls waited for the window"
+        assert "waiting on rate limits" in report.render()
+    finally:
+        server.stop()
 
 
 def test_expired_links_are_asked_for_again_once_then_fail_the_scope(tmp_path: Path, ai_sandbox: Any) -> None:

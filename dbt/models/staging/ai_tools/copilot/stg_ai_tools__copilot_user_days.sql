@@ -46,7 +46,7 @@ select
     {{ safe_integer('lines_added') }} as lines_added,
     lower(used_agent) = 'true' as used_agent,
     lower(used_chat) = 'true' as used_chat,
-    {{ safe_decimal('ai_credits_used', 18, 4) }} as ai_credits_used,
+    cast({{ safe_decimal('ai_credits_used', 18, 4) }} as numeric(18, 4)) as ai_credits_used,
     dlt_load_id
 
 from renamed

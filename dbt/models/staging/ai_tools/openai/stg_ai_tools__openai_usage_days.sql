@@ -42,7 +42,11 @@ typed as (
     select
         -- unix seconds -> the UTC day (86,400 seconds a day)
         coalesce(
-            cast('1970-01-01' as date) + cast(floor({{ safe_integer('start_time') }} / 86400) as integer),
+            cast({{ dbt.dateadd(
+                'day',
+                'cast(floor(' ~ safe_integer('start_time') ~ ' / 86400) as integer)',
+                "cast('1970-01-01' as date)",
+            ) }} as date),
             report_day
         ) as activity_date,
         coalesce({{ nullif_blank('user_id') }}, '(none)') as identity,
