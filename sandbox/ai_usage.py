@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
-from sandbox.framework import Option
-from sandbox.http_api import HttpApi
+from sandbox.framework import LoaderContext, Option
+from sandbox.http_api import HttpApi, HttpApiSpec
 
 K = TypeVar("K", bound=Hashable)
 
@@ -397,3 +397,19 @@ class UsageApi(HttpApi):
 
     def reported(self, day: date) -> list[Usage]:
         return self.world.reported(self.tool, day, self.today)
+
+
+class AiToolSpec(HttpApiSpec):
+    """An AI tool's simulator spec. Its loader section, `sources.ai_tools.<name>`, holds the mount
+    as `base_url`, the sandbox's clock (`clock_url`: the simulated day, which moves with ticks)
+    and the tool's own keys (`loader_keys`: credentials, limits)."""
+
+    def loader_keys(self, ctx: LoaderContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def loader_sections(self, ctx: LoaderContext) -> dict[str, dict[str, Any]]:
+        section = {"base_url": ctx.mount_url, "clock_url": f"{ctx.server_url}/_sandbox/health"}
+        return {f"sources.ai_tools.{self.name}": {**section, **self.loader_keys(ctx)}}
+
+    def owned_sections(self) -> tuple[str, ...]:
+        return (f"sources.ai_tools.{self.name}",)

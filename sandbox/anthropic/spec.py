@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from sandbox.ai_usage import settle_option
+from sandbox.ai_usage import AiToolSpec, settle_option
 from sandbox.framework import LoaderContext, Option
-from sandbox.http_api import HttpApiSpec
 
 # Assumed: the Admin API publishes no limit for these reports; the loader keeps to 50 by default.
 REQUESTS_PER_MINUTE = 60
@@ -19,7 +18,7 @@ def admin_key(seed: int) -> str:
     return "sk-ant-admin01-" + hashlib.sha256(f"{seed}:anthropic:admin".encode()).hexdigest()[:40]
 
 
-class AnthropicSpec(HttpApiSpec):
+class AnthropicSpec(AiToolSpec):
     name: ClassVar[str] = "anthropic"
     title: ClassVar[str] = "Anthropic Admin API (usage and cost analytics, Claude Code)"
     api: ClassVar[str] = "sandbox.anthropic.server:AnthropicApi"
@@ -32,19 +31,12 @@ class AnthropicSpec(HttpApiSpec):
         "settle_days": settle_option("anthropic"),
     }
 
-    def loader_sections(self, ctx: LoaderContext) -> dict[str, dict[str, Any]]:
-        section = {
-            "base_url": ctx.mount_url,
-            "admin_api_key": admin_key(ctx.seed),
-            "clock_url": f"{ctx.server_url}/_sandbox/health",
-        }
+    def loader_keys(self, ctx: LoaderContext) -> dict[str, Any]:
+        keys: dict[str, Any] = {"admin_api_key": admin_key(ctx.seed)}
         per_minute = int(ctx.options.get("per_minute", REQUESTS_PER_MINUTE))
         if per_minute < LOADER_DEFAULT_PER_MINUTE:  # a sandbox stricter than the loader's default
-            section["requests_per_minute"] = per_minute
-        return {"sources.ai_tools.anthropic": section}
-
-    def owned_sections(self) -> tuple[str, ...]:
-        return ("sources.ai_tools.anthropic",)
+            keys["requests_per_minute"] = per_minute
+        return keys
 
     def describe(self, ctx: LoaderContext) -> str:
         return f"anthropic: {self.title} at {ctx.mount_url} (x-api-key: <admin key>)"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sandbox.framework import LoaderContext, MountedSpec, Option
+from sandbox.ai_usage import AiToolSpec
+from sandbox.framework import LoaderContext, Option
 
 REQUESTS_PER_MINUTE = 10  # Augment's documented limit ...
 BURST = 20  # ... with a burst allowance
@@ -21,9 +20,10 @@ def api_token(seed: int) -> str:
     return "aug_sa_" + hashlib.sha256(f"{seed}:augment:token".encode()).hexdigest()[:44]
 
 
-class AugmentSpec(MountedSpec):
+class AugmentSpec(AiToolSpec):
     name: ClassVar[str] = "augment"
     title: ClassVar[str] = "Augment Code Analytics API"
+    api: ClassVar[str] = "sandbox.augment.server:AugmentApi"
     options: ClassVar[dict[str, Option]] = {
         "per_minute": Option(SANDBOX_PER_MINUTE, "the token's requests per minute (429 beyond)", minimum=1),
         "burst": Option(SANDBOX_PER_MINUTE, "requests the token may make at once", minimum=1),
@@ -32,48 +32,13 @@ class AugmentSpec(MountedSpec):
         "fault_timeout": Option(30.0, "seconds a `timeout` fault stalls", float, minimum=0),
     }
 
-    def build(
-        self,
-        *,
-        seed: int = 42,
-        scale: float = 1.0,
-        day: int = 0,
-        per_minute: int = SANDBOX_PER_MINUTE,
-        burst: int = SANDBOX_PER_MINUTE,
-        hour: int = 12,
-        retired: str = "",
-        fault_timeout: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> Any:
-        from sandbox.augment.server import AugmentApi
-
-        return AugmentApi(
-            seed=seed,
-            scale=scale,
-            day=day,
-            per_minute=per_minute,
-            burst=burst,
-            hour=hour,
-            retired=retired,
-            fault_timeout=fault_timeout,
-            clock=clock,
-        )
-
-    def loader_sections(self, ctx: LoaderContext) -> dict[str, dict[str, Any]]:
+    def loader_keys(self, ctx: LoaderContext) -> dict[str, Any]:
         # The loader appends /analytics/v0/<endpoint> to base_url, as to https://api.augmentcode.com.
-        per_minute = int(ctx.options.get("per_minute", SANDBOX_PER_MINUTE))
         return {
-            "sources.ai_tools.augment": {
-                "base_url": ctx.mount_url,
-                "clock_url": f"{ctx.server_url}/_sandbox/health",  # the simulated day
-                "api_token": api_token(ctx.seed),
-                "requests_per_minute": per_minute,
-                "burst": int(ctx.options.get("burst", SANDBOX_PER_MINUTE)),
-            }
+            "api_token": api_token(ctx.seed),
+            "requests_per_minute": int(ctx.options.get("per_minute", SANDBOX_PER_MINUTE)),
+            "burst": int(ctx.options.get("burst", SANDBOX_PER_MINUTE)),
         }
-
-    def owned_sections(self) -> tuple[str, ...]:
-        return ("sources.ai_tools.augment",)
 
     def describe(self, ctx: LoaderContext) -> str:
         return f"augment: {self.title} at {ctx.mount_url} (Authorization: Bearer <token>)"

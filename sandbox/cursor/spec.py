@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sandbox.framework import LoaderContext, MountedSpec, Option
+from sandbox.ai_usage import AiToolSpec
+from sandbox.framework import LoaderContext, Option
 
 REQUESTS_PER_MINUTE = 20  # Cursor's documented Admin API limit
 # The sandbox's own, so `make demo` reads a month of days in seconds; `--set cursor.per_minute=20`
@@ -20,51 +19,19 @@ def api_key(seed: int) -> str:
     return "key_" + hashlib.sha256(f"{seed}:cursor:admin".encode()).hexdigest()[:48]
 
 
-class CursorSpec(MountedSpec):
+class CursorSpec(AiToolSpec):
     name: ClassVar[str] = "cursor"
     title: ClassVar[str] = "Cursor Admin API"
+    api: ClassVar[str] = "sandbox.cursor.server:CursorApi"
     options: ClassVar[dict[str, Option]] = {
         "per_minute": Option(SANDBOX_PER_MINUTE, "the key's requests per minute (429 beyond)", minimum=1),
         "retired": Option("", "endpoints answering 404 (comma-separated: daily-usage-data, ...)", str),
         "fault_timeout": Option(30.0, "seconds a `timeout` fault stalls", float, minimum=0),
     }
 
-    def build(
-        self,
-        *,
-        seed: int = 42,
-        scale: float = 1.0,
-        day: int = 0,
-        per_minute: int = SANDBOX_PER_MINUTE,
-        retired: str = "",
-        fault_timeout: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> Any:
-        from sandbox.cursor.server import CursorApi
-
-        return CursorApi(
-            seed=seed,
-            scale=scale,
-            day=day,
-            per_minute=per_minute,
-            retired=retired,
-            fault_timeout=fault_timeout,
-            clock=clock,
-        )
-
-    def loader_sections(self, ctx: LoaderContext) -> dict[str, dict[str, Any]]:
+    def loader_keys(self, ctx: LoaderContext) -> dict[str, Any]:
         per_minute = int(ctx.options.get("per_minute", SANDBOX_PER_MINUTE))
-        return {
-            "sources.ai_tools.cursor": {
-                "base_url": ctx.mount_url,
-                "clock_url": f"{ctx.server_url}/_sandbox/health",  # the simulated day
-                "api_key": api_key(ctx.seed),
-                "requests_per_minute": per_minute,
-            }
-        }
-
-    def owned_sections(self) -> tuple[str, ...]:
-        return ("sources.ai_tools.cursor",)
+        return {"api_key": api_key(ctx.seed), "requests_per_minute": per_minute}
 
     def describe(self, ctx: LoaderContext) -> str:
         return f"cursor: {self.title} at {ctx.mount_url} (HTTP Basic: the key as user, empty password)"
